@@ -1,0 +1,103 @@
+"""The application factory: ``portal.app:create_app``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from portal import errors, i18n
+from portal.auth.routes import routes as auth_routes
+from portal.config import STATIC_DIR, Settings, resolve_secret_key
+from portal.db import make_engine, ping, session_factory
+from portal.mail.backends import EmailBackend, make_backend
+from portal.mail.outbox import Worker
+from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
+from portal.models import utcnow
+from portal.ratelimit import make_limiter
+from portal.security import Keyring
+from portal.visits.routes import routes as visit_routes
+from portal.web import make_templates
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await ping(conn)
+    except Exception:
+        return PlainTextResponse("database unavailable", status_code=503)
+    return PlainTextResponse("ok")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    email_backend: EmailBackend | None = None,
+) -> Starlette:
+    """Build the app. Everything that can be done once (keys, catalogs, templates) is done here."""
+    settings = settings or Settings()
+    i18n.load_all()
+    engine = make_engine(settings.database_url)
+    factory = session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = None
+        if settings.run_worker:
+            app.state.worker = Worker(app.state)
+            task = asyncio.create_task(app.state.worker.run())
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await app.state.limiter.close()
+            await engine.dispose()
+
+    app = Starlette(
+        debug=settings.debug,
+        routes=[
+            Route("/healthz", healthz, methods=["GET"], name="healthz"),
+            *auth_routes,
+            *visit_routes,
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(
+                RequestContextMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                https=settings.https,
+            ),
+            Middleware(SessionMiddleware),
+            Middleware(CSRFMiddleware, base_url=settings.base_url),
+        ],
+        exception_handlers={HTTPException: errors.http_exception, 500: errors.server_error},
+        lifespan=lifespan,
+    )
+    st: Any = app.state
+    st.settings = settings
+    st.engine = engine
+    st.db = factory
+    st.dialect = engine.dialect.name
+    st.keyring = Keyring(resolve_secret_key(settings))
+    st.templates = make_templates()
+    st.templates.env.globals["company_name"] = settings.company_name
+    st.limiter = make_limiter(factory, engine.dialect.name, settings.redis_url)
+    st.email_backend = email_backend or make_backend(settings)
+    st.clock = clock
+    st.worker = None
+    return app

@@ -1,0 +1,337 @@
+"""Sign-in by magic link and one-time code: the rules, with no HTTP in sight."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portal import audit
+from portal.auth import sessions
+from portal.config import Settings
+from portal.mail.outbox import enqueue, render_email
+from portal.models import SignInToken, TokenPurpose, User, Visit
+from portal.security import Keyring, new_code, new_token
+
+log = logging.getLogger("portal.auth")
+
+# Purposes that /login/confirm accepts; the hash is bound to the purpose as well.
+SIGN_IN_PURPOSES = (TokenPurpose.SIGN_IN, TokenPurpose.INVITATION)
+
+
+class Problem(StrEnum):
+    """Why a link or code did not sign anyone in (shown to the person, logged)."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    WRONG_CODE = "wrong_code"
+    NO_CODE = "no_code"
+    TOO_MANY = "too_many"
+    INACTIVE = "inactive"
+
+
+@dataclass
+class SignedIn:
+    user: User
+    session_id: str
+    next_path: str | None
+    max_age: int
+
+
+@dataclass
+class Failed:
+    problem: Problem
+    # When the link was ours but stale, it can be traded for a fresh one.
+    can_resend: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def token_hash(keyring: Keyring, token: str) -> str:
+    return keyring.digest("sign-in-token", token)
+
+
+async def find_user(db: AsyncSession, email: str) -> User | None:
+    return await db.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_token(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    user: User,
+    purpose: TokenPurpose,
+    now: datetime,
+    browser_id: str | None = None,
+    next_path: str | None = None,
+) -> tuple[str, str | None]:
+    """Add a sign-in token (and, for a browser, a code); returns both in clear, once."""
+    token = new_token()
+    code = new_code() if browser_id else None
+    lifetime = (
+        timedelta(days=settings.invitation_link_days)
+        if purpose is TokenPurpose.INVITATION
+        else timedelta(minutes=settings.sign_in_link_minutes)
+    )
+    db.add(
+        SignInToken(
+            user_id=user.id,  # type: ignore[arg-type]
+            purpose=purpose,
+            token_hash=token_hash(keyring, token),
+            code_hash=keyring.digest("sign-in-code", code) if code else None,
+            browser_hash=keyring.digest("browser", browser_id) if browser_id else None,
+            next_path=next_path,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    return token, code
+
+
+def link_for(settings: Settings, token: str) -> str:
+    # Built from the configured base URL, never from the request's Host header, which an
+    # attacker could set to their own domain and so receive the token.
+    return f"{settings.base_url}/login/confirm?token={token}"
+
+
+async def issue_link(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    templates: Any,
+    user: User,
+    purpose: TokenPurpose,
+    now: datetime,
+    browser_id: str | None = None,
+    next_path: str | None = None,
+) -> None:
+    """Create a token for ``user`` and queue the sign-in e-mail in the same transaction."""
+    token, code = create_token(
+        db, keyring=keyring, settings=settings, user=user, purpose=purpose, now=now,
+        browser_id=browser_id, next_path=next_path,
+    )
+    subject, text, html = render_email(
+        templates,
+        "sign_in",
+        user.locale or settings.default_locale,
+        {
+            "name": user.name,
+            "link": link_for(settings, token),
+            "code": code,
+            "minutes": settings.sign_in_link_minutes,
+        },
+    )
+    await enqueue(
+        db, keyring=keyring, base_url=settings.base_url, kind="sign_in",
+        recipient=user.email, subject=subject, text=text, html=html, now=now,
+    )
+
+
+async def request_link(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    templates: Any,
+    email: str,
+    browser_id: str,
+    next_path: str | None,
+    now: datetime,
+) -> bool:
+    """Queue a sign-in e-mail when the address belongs to an active user.
+
+    The caller answers the same way whatever this returns: whether an address is known
+    is nobody's business (no enumeration).
+    """
+    user = await find_user(db, email)
+    if user is None or not user.is_active:
+        log.info("sign-in requested for an address without an active account")
+        return False
+    await issue_link(
+        db, keyring=keyring, settings=settings, templates=templates, user=user,
+        purpose=TokenPurpose.SIGN_IN, now=now, browser_id=browser_id, next_path=next_path,
+    )
+    audit.record(db, action="auth.link_requested", now=now, actor_id=user.id,
+                 subject_type="user", subject_id=user.public_id)
+    return True
+
+
+async def inspect_token(db: AsyncSession, *, keyring: Keyring, token: str, now: datetime) -> Problem | None:
+    """Read-only: why this token would fail, or None when it would sign in. Uses nothing."""
+    row = await db.scalar(
+        sa.select(SignInToken).where(
+            SignInToken.token_hash == token_hash(keyring, token),
+            SignInToken.purpose.in_(SIGN_IN_PURPOSES),  # type: ignore[attr-defined]
+        )
+    )
+    return _why(row, now)
+
+
+def _why(row: SignInToken | None, now: datetime) -> Problem | None:
+    if row is None:
+        return Problem.UNKNOWN
+    if row.used_at is not None:
+        return Problem.USED
+    if row.expires_at <= now:
+        return Problem.EXPIRED
+    return None
+
+
+async def confirm_token(
+    db: AsyncSession, *, keyring: Keyring, settings: Settings, token: str, now: datetime
+) -> SignedIn | Failed:
+    """Use a link's token: exactly once, even when two requests race for it."""
+    digest = token_hash(keyring, token)
+    # One conditional UPDATE: of two concurrent requests only one sees a row come back.
+    used = await db.execute(
+        sa.update(SignInToken)
+        .where(
+            SignInToken.token_hash == digest,  # type: ignore[arg-type]
+            SignInToken.purpose.in_(SIGN_IN_PURPOSES),  # type: ignore[attr-defined]
+            SignInToken.used_at.is_(None),  # type: ignore[union-attr]
+            SignInToken.expires_at > now,  # type: ignore[arg-type]
+        )
+        .values(used_at=now)
+        .returning(SignInToken.user_id, SignInToken.next_path)
+    )
+    row = used.first()
+    if row is None:
+        stale = await db.scalar(sa.select(SignInToken).where(SignInToken.token_hash == digest))
+        problem = _why(stale, now) or Problem.UNKNOWN
+        log.info("sign-in link refused: %s", problem.value)
+        return Failed(problem, can_resend=problem in (Problem.USED, Problem.EXPIRED))
+    return await _start_session(
+        db, keyring=keyring, settings=settings, user_id=row[0], next_path=row[1], now=now,
+        via="link",
+    )
+
+
+async def confirm_code(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    code: str,
+    browser_id: str | None,
+    now: datetime,
+) -> SignedIn | Failed:
+    """Use a one-time code, which works only in the browser that asked for it."""
+    if not browser_id:
+        return Failed(Problem.NO_CODE)
+    browser = keyring.digest("browser", browser_id)
+    live = (
+        sa.select(SignInToken.id)
+        .where(
+            SignInToken.browser_hash == browser,
+            SignInToken.code_hash.is_not(None),  # type: ignore[union-attr]
+            SignInToken.used_at.is_(None),  # type: ignore[union-attr]
+            SignInToken.expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    # Count the attempt first, atomically; the code is compared only while under the limit.
+    counted = await db.execute(
+        sa.update(SignInToken)
+        .where(SignInToken.id.in_(live), SignInToken.code_attempts < settings.code_attempts)  # type: ignore[union-attr]
+        .values(code_attempts=SignInToken.code_attempts + 1)
+        .returning(SignInToken.id, SignInToken.code_hash)
+    )
+    candidates = counted.all()
+    if not candidates:
+        exhausted = await db.scalar(sa.select(sa.func.count()).where(SignInToken.id.in_(live)))  # type: ignore[union-attr]
+        return Failed(Problem.TOO_MANY if exhausted else Problem.NO_CODE)
+    wanted = keyring.digest("sign-in-code", code.strip().replace(" ", ""))
+    match = next((token_id for token_id, code_hash in candidates if code_hash == wanted), None)
+    if match is None:
+        log.info("sign-in code refused: wrong code")
+        return Failed(Problem.WRONG_CODE)
+    used = await db.execute(
+        sa.update(SignInToken)
+        .where(SignInToken.id == match, SignInToken.used_at.is_(None))  # type: ignore[arg-type, union-attr]
+        .values(used_at=now)
+        .returning(SignInToken.user_id, SignInToken.next_path)
+    )
+    row = used.first()
+    if row is None:
+        return Failed(Problem.USED)
+    return await _start_session(
+        db, keyring=keyring, settings=settings, user_id=row[0], next_path=row[1], now=now,
+        via="code",
+    )
+
+
+async def _start_session(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    user_id: int,
+    next_path: str | None,
+    now: datetime,
+    via: str,
+) -> SignedIn | Failed:
+    user = await db.get(User, user_id)
+    if user is None or not user.is_active:
+        log.info("sign-in refused: account inactive")
+        return Failed(Problem.INACTIVE)
+    # Always a brand-new session id: a fixated or stolen pre-login id is worthless.
+    session_id = await sessions.create(db, keyring=keyring, settings=settings, user=user, now=now)
+    user.last_sign_in_at = now
+    if not user.role.is_staff:
+        await db.execute(
+            sa.update(Visit)
+            .where(Visit.candidate_id == user.id, Visit.first_signed_in_at.is_(None))  # type: ignore[arg-type, union-attr]
+            .values(first_signed_in_at=now)
+        )
+    audit.record(db, action="auth.signed_in", now=now, actor_id=user.id,
+                 subject_type="user", subject_id=user.public_id, details={"via": via})
+    log.info("signed in user %s via %s", user.public_id, via)
+    _idle, absolute = settings.session_limits(staff=user.role.is_staff)
+    return SignedIn(user, session_id, next_path, int(absolute.total_seconds()))
+
+
+async def resend_for_token(
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    templates: Any,
+    token: str,
+    browser_id: str,
+    now: datetime,
+) -> None:
+    """A used or expired link's owner gets a fresh one (mailed to them, never shown here)."""
+    row = await db.scalar(
+        sa.select(SignInToken).where(SignInToken.token_hash == token_hash(keyring, token))
+    )
+    if row is None:
+        return
+    user = await db.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return
+    await issue_link(
+        db, keyring=keyring, settings=settings, templates=templates, user=user,
+        purpose=TokenPurpose.SIGN_IN, now=now, browser_id=browser_id, next_path=row.next_path,
+    )
+
+
+async def sign_out(
+    db: AsyncSession, *, keyring: Keyring, user: User, session_id: str, now: datetime
+) -> None:
+    await sessions.revoke(db, keyring=keyring, session_id=session_id, now=now)
+    audit.record(db, action="auth.signed_out", now=now, actor_id=user.id,
+                 subject_type="user", subject_id=user.public_id)
+
+
+async def set_locale(db: AsyncSession, *, user_id: int, locale: str) -> None:
+    await db.execute(sa.update(User).where(User.id == user_id).values(locale=locale))  # type: ignore[arg-type]

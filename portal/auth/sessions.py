@@ -1,0 +1,111 @@
+"""Server-side sessions: the cookie holds a random id, the database its hash."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
+from starlette.responses import Response
+
+from portal.config import Settings
+from portal.models import User, UserSession
+from portal.security import Keyring
+
+# last_seen_at is written at most this often, so an ordinary page costs no write.
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def cookie_name(settings: Settings) -> str:
+    # Under HTTPS the __Host- prefix pins the cookie to this host, path / and Secure.
+    return "__Host-portal_session" if settings.https else "portal_session"
+
+
+async def load(
+    *, factory: Any, keyring: Keyring, settings: Settings, session_id: str, now: datetime
+) -> User | None:
+    """The user of a live session, in one indexed query (plus a rare idle-time touch)."""
+    if len(session_id) > 100:
+        return None
+    id_hash = keyring.digest("session", session_id)
+    async with factory() as db:
+        row = await db.scalar(
+            sa.select(UserSession)
+            .join(UserSession.user)  # type: ignore[arg-type]
+            .options(contains_eager(UserSession.user))  # type: ignore[arg-type]
+            .where(
+                UserSession.id_hash == id_hash,
+                UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
+                UserSession.expires_at > now,
+                User.is_active.is_(True),  # type: ignore[attr-defined]
+            )
+        )
+        if row is None:
+            return None
+        idle, _absolute = settings.session_limits(staff=row.user.role.is_staff)
+        if row.last_seen_at + idle < now:
+            return None
+        if now - row.last_seen_at > TOUCH_EVERY:
+            await db.execute(
+                sa.update(UserSession)
+                .where(UserSession.id == row.id)  # type: ignore[arg-type]
+                .values(last_seen_at=now)
+            )
+            await db.commit()
+        return row.user
+
+
+async def create(
+    db: AsyncSession, *, keyring: Keyring, settings: Settings, user: User, now: datetime
+) -> str:
+    """A fresh session for ``user``; returns the id for the cookie (never stored)."""
+    session_id = secrets.token_urlsafe(32)
+    _idle, absolute = settings.session_limits(staff=user.role.is_staff)
+    db.add(
+        UserSession(
+            id_hash=keyring.digest("session", session_id),
+            user_id=user.id,  # type: ignore[arg-type]
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + absolute,
+        )
+    )
+    return session_id
+
+
+async def revoke(db: AsyncSession, *, keyring: Keyring, session_id: str, now: datetime) -> None:
+    await db.execute(
+        sa.update(UserSession)
+        .where(UserSession.id_hash == keyring.digest("session", session_id))  # type: ignore[arg-type]
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_all(db: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """Sign a user out everywhere (used on deactivation and by "sign out everywhere")."""
+    await db.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[arg-type, union-attr]
+        .values(revoked_at=now)
+    )
+
+
+def set_cookie(response: Response, settings: Settings, session_id: str, max_age: int) -> None:
+    response.set_cookie(
+        cookie_name(settings),
+        session_id,
+        max_age=max_age,
+        path="/",
+        httponly=True,  # no script reads it
+        samesite="lax",  # not sent on cross-site POSTs
+        secure=settings.https,
+    )
+
+
+def clear_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.https
+    )

@@ -1,0 +1,202 @@
+"""The ``portal`` command (also ``python -m portal``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from portal import logs
+from portal.config import Settings
+
+T = TypeVar("T")
+
+
+async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    from portal.db import make_engine, session_factory, transaction, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with transaction(session_factory(engine)) as db:
+            return await work(db)
+    finally:
+        await engine.dispose()
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.db import make_engine, upgrade
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("database is up to date")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.users import create_user
+
+    async def work(db: Any) -> str:
+        return await create_user(db, email=args.email, name=args.name, role=args.role)
+
+    try:
+        message = asyncio.run(_with_db(settings, work))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(message)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.imports.service import ImportProblems, import_bytes
+    from portal.models import utcnow
+
+    raw = Path(args.file).read_bytes()
+
+    async def work(db: Any) -> Any:
+        return await import_bytes(db, raw, now=utcnow())
+
+    try:
+        report = asyncio.run(_with_db(settings, work))
+    except ImportProblems as exc:
+        print(f"{args.file}: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"imported {args.file}: staff {report.created['staff']} new, {report.updated['staff']} updated; "
+        f"visits {report.created['visits']} new, {report.updated['visits']} updated"
+    )
+    return 0
+
+
+def _serve(app: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    # proxy_headers off: the app decides itself which proxies it trusts (PORTAL_TRUSTED_PROXIES).
+    config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, access_log=False,
+                            log_config=None, server_header=False, lifespan="on")
+    uvicorn.Server(config).run()
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.app import create_app
+    from portal.db import make_engine, upgrade
+
+    async def migrate() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(migrate())
+    if args.workers > 1:
+        import uvicorn
+
+        uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, proxy_headers=False, access_log=False, log_config=None,
+                    server_header=False)
+        return 0
+    _serve(create_app(settings), args.host, args.port)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.app import create_app
+
+    app = create_app(settings.model_copy(update={"run_worker": False}))
+
+    async def run() -> None:
+        from portal.mail.outbox import Worker
+
+        try:
+            await Worker(app.state, interval=2.0).run()
+        finally:
+            await app.state.engine.dispose()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.app import create_app
+    from portal.demo import demo_links, load_demo
+
+    updates: dict[str, Any] = {"email_backend": "console"}
+    if "PORTAL_BASE_URL" not in _env():
+        updates["base_url"] = f"http://{args.host}:{args.port}"
+    settings = settings.model_copy(update=updates)
+    app = create_app(settings)
+    asyncio.run(load_demo(settings, app.state.keyring))
+    links = asyncio.run(demo_links(settings, app.state.keyring))
+    print("\nThe candidate portal's demo is running. Sign in with one of these links:\n")
+    for role, name, link in links:
+        print(f"  {role:<10} {name}\n             {link}\n")
+    print("Sign-in e-mails are printed here (console e-mail backend). Stop with Ctrl+C.\n",
+          flush=True)
+    _serve(app, args.host, args.port)
+    return 0
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Candidate visit portal")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, helptext in (("demo", "start with demo data on SQLite"), ("serve", "run the web app")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        if name == "serve":
+            p.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="deliver queued e-mail (when not run inside `serve`)")
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    users = sub.add_parser("users", help="accounts")
+    users.add_argument("action", choices=["create"])
+    users.add_argument("--email", required=True)
+    users.add_argument("--name", required=True)
+    users.add_argument("--role", required=True, choices=["candidate", "employee", "hr", "admin"])
+    imp = sub.add_parser("import", help="import visits from a JSON file (see README)")
+    imp.add_argument("file")
+    return parser
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "worker": cmd_worker,
+    "db": cmd_db_upgrade,
+    "users": cmd_users_create,
+    "import": cmd_import,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure()
+    try:
+        settings = Settings()
+    except Exception as exc:  # a bad setting: say which, without a traceback
+        print(f"error in the settings: {exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](args, settings)

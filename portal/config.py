@@ -1,0 +1,132 @@
+"""Settings: one object, read from the environment (prefix ``PORTAL_``) and ``.env``."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALES = ("nl", "en")
+
+
+class Settings(BaseSettings):
+    """Every setting the portal reads; the README lists them all (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./portal.db"
+    company_name: str = "Kandidatenportaal"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    email_backend: Literal["console", "smtp"] = "console"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Kandidatenportaal <no-reply@localhost>"
+    default_locale: Literal["nl", "en"] = "nl"
+    default_timezone: str = "Europe/Amsterdam"
+    redis_url: str = ""
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    retention_days: int = 7
+    # Sign-in links and codes.
+    sign_in_link_minutes: int = Field(default=15, ge=1, le=60)
+    invitation_link_days: int = Field(default=7, ge=1, le=30)
+    code_attempts: int = Field(default=5, ge=1, le=10)
+    # Requests a minute for one address / one client on POST /login and code entry.
+    login_rate_per_address: int = 5
+    login_rate_per_client: int = 20
+    # Sessions: idle and absolute limits, different for candidates and staff.
+    candidate_session_idle_hours: int = 72
+    candidate_session_max_days: int = 30
+    staff_session_idle_hours: int = 8
+    staff_session_max_days: int = 7
+    # Addresses of reverse proxies whose X-Forwarded-For we believe (comma-separated).
+    trusted_proxies: str = ""
+    max_body_bytes: int = 256 * 1024
+    outbox_max_attempts: int = 8
+    run_worker: bool = True
+    debug: bool = False
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_base(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("PORTAL_BASE_URL must be an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def trusted_proxy_set(self) -> frozenset[str]:
+        return frozenset(p.strip() for p in self.trusted_proxies.split(",") if p.strip())
+
+    def session_limits(self, *, staff: bool) -> tuple[timedelta, timedelta]:
+        """(idle, absolute) session lifetimes for a candidate or a staff member."""
+        if staff:
+            return (
+                timedelta(hours=self.staff_session_idle_hours),
+                timedelta(days=self.staff_session_max_days),
+            )
+        return (
+            timedelta(hours=self.candidate_session_idle_hours),
+            timedelta(days=self.candidate_session_max_days),
+        )
+
+    def sqlite_path(self) -> Path | None:
+        """The database file for a SQLite URL (None in memory or on another database)."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[-1].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """The secret key: the setting, else one generated once and stored beside the database.
+
+    Never a default in the code: a known key would let anyone forge CSRF tokens and read
+    the encrypted outbox.
+    """
+    if settings.secret_key:
+        if len(settings.secret_key) < 32:
+            raise ValueError("PORTAL_SECRET_KEY must be at least 32 characters")
+        return settings.secret_key
+    db_file = settings.sqlite_path()
+    key_file = (db_file.parent if db_file else Path.cwd()) / ".portal-secret-key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key

@@ -1,0 +1,283 @@
+"""Pure ASGI middleware: request context, headers, body limit, sessions, locale, CSRF."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
+
+from portal import i18n
+from portal.logs import request_id_var
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("portal.access")
+security_log = logging.getLogger("portal.security")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_COOKIE = "portal_csrf"
+LANG_COOKIE = "portal_lang"
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script, no eval (htmx runs with allowEval=false)
+        "style-src 'self'",
+        "img-src 'self' data:",  # Pico CSS draws its icons as data: SVGs
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    """Request id, an access log without query strings, security headers, a body limit."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, https: bool) -> None:
+        self.app = app
+        self.max_body = max_body_bytes
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = secrets.token_hex(8)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        is_static = scope["path"].startswith("/static/")
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                # The sign-in token travels in a URL: never hand it to another site.
+                headers.setdefault("Referrer-Policy", "no-referrer")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                headers.setdefault("X-Request-ID", request_id)
+                if self.https:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+                if not is_static:
+                    # Pages carry personal data and one-time links: no cache keeps them.
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        length = _content_length(scope)
+        try:
+            if length is not None and length > self.max_body:
+                await _too_large(scope, receive, send_wrapper)
+            else:
+                await self.app(scope, _limited(receive, self.max_body), send_wrapper)
+        except BodyTooLarge:
+            await _too_large(scope, receive, send_wrapper)
+        finally:
+            # The path only: query strings may hold a sign-in token.
+            access_log.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+            request_id_var.reset(token)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLarge
+        return message
+
+    return wrapped
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    from portal.errors import error_page
+
+    response = await error_page(Request(scope, receive), 413)
+    await response(scope, receive, send)
+
+
+class SessionMiddleware:
+    """Loads the signed-in user (one indexed query) and picks the reader's language."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        from portal.auth import sessions
+
+        conn = HTTPConnection(scope)
+        state = conn.state
+        portal = conn.app.state
+        state.user = None
+        state.session_id = None
+        cookie = conn.cookies.get(sessions.cookie_name(portal.settings))
+        if cookie:
+            user = await sessions.load(
+                factory=portal.db, keyring=portal.keyring, settings=portal.settings,
+                session_id=cookie, now=portal.clock(),
+            )
+            if user is not None:
+                state.user = user
+                state.session_id = cookie
+        chosen = state.user.locale if state.user is not None else None
+        i18n.set_locale(
+            chosen
+            or _known(conn.cookies.get(LANG_COOKIE))
+            or i18n.negotiate(conn.headers.get("accept-language", ""),
+                              portal.settings.default_locale)
+        )
+        await self.app(scope, receive, send)
+
+
+def _known(locale: str | None) -> str | None:
+    return locale if locale in i18n.LOCALES else None
+
+
+class CSRFMiddleware:
+    """Every state change needs a CSRF token and a same-site origin.
+
+    The token is an HMAC of the session id (signed in) or of a random cookie (signed out),
+    checked here for every unsafe method so no handler can forget it. The body is read
+    once (it is already size-limited) and replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp, *, base_url: str) -> None:
+        self.app = app
+        self.base_origin = _origin(base_url)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        keyring = request.app.state.keyring
+        anon_cookie = request.cookies.get(CSRF_COOKIE)
+        new_cookie = None
+        if request.state.session_id:
+            binding = "session:" + request.state.session_id
+        else:
+            if not anon_cookie or len(anon_cookie) > 64:
+                anon_cookie = new_cookie = secrets.token_urlsafe(24)
+            binding = "anon:" + anon_cookie
+        request.state.csrf_token = keyring.csrf_token(binding)
+
+        if scope["method"] not in SAFE_METHODS:
+            body = await request.body()
+            reason = await self._refusal(request, body, binding)
+            if reason:
+                security_log.warning("csrf refused: %s on %s", reason, scope["path"])
+                from portal.errors import error_page
+
+                response: Response = await error_page(request, 403)
+                await response(scope, receive, send)
+                return
+            receive = _replay(body, receive)
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start" and new_cookie:
+                # HttpOnly: the token reaches forms through the page, never through JS.
+                headers = MutableHeaders(scope=message)
+                secure = "; Secure" if self.base_origin.startswith("https") else ""
+                headers.append(
+                    "Set-Cookie",
+                    f"{CSRF_COOKIE}={new_cookie}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+    async def _refusal(self, request: Request, body: bytes, binding: str) -> str | None:
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return "cross-site fetch"
+        origin = request.headers.get("origin")
+        if origin and origin != "null":
+            own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+            if origin not in (self.base_origin, own):
+                return "foreign origin"
+        elif origin == "null":
+            return "opaque origin"
+        token = request.headers.get("x-csrf-token") or await _form_token(request.scope, body)
+        if not request.app.state.keyring.csrf_valid(binding, token or ""):
+            return "missing or wrong token"
+        return None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    """The ``csrf_token`` field of a form body, parsed by Starlette's own form parser."""
+    copy = Request(scope, _replay(body, None))
+    content_type = copy.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    try:
+        async with copy.form(max_files=10, max_fields=200) as form:
+            value = form.get("csrf_token")
+    except Exception:  # a malformed body is refused as having no token
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _replay(body: bytes, then: Receive | None) -> Receive:
+    """A receive channel that hands the app the body we already read."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive

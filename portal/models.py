@@ -1,0 +1,337 @@
+"""Every table of the portal, so the data model reads in one file.
+
+Times are stored in UTC (``UTCDateTime`` gives aware datetimes back on SQLite and
+PostgreSQL alike). Rows that appear in URLs carry a random ``public_id``; sequence ids
+never leave the server, so they cannot be probed.
+"""
+
+# No `from __future__ import annotations` here: SQLModel resolves relationship types from
+# real annotations, and string unions such as "X | None" defeat it.
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, Relationship, SQLModel
+
+# Constraint names that Alembic can find again on every database.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    """A random, URL-safe id (128 bits): nothing to count or guess."""
+    return secrets.token_urlsafe(16)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC that always comes back time-zone aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset; store the UTC wall clock.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class EnumText(TypeDecorator[StrEnum]):
+    """A StrEnum kept as its plain value in a VARCHAR column (no database enum types to
+    migrate), handed back as the enum member."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[StrEnum], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else self.enum_cls(value).value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> StrEnum | None:
+        return None if value is None else self.enum_cls(value)
+
+
+def _enum(enum_cls: type[StrEnum], **kw: Any) -> Any:
+    return Field(sa_type=EnumText(enum_cls), **kw)
+
+
+def _when(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _text(length: int, **kw: Any) -> Any:
+    return Field(sa_type=sa.String(length), **kw)
+
+
+class Role(StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYEE = "employee"
+    HR = "hr"
+    ADMIN = "admin"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.CANDIDATE
+
+    @property
+    def is_hr(self) -> bool:
+        return self in (Role.HR, Role.ADMIN)
+
+
+class VisitStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class AgendaKind(StrEnum):
+    INTERVIEW = "interview"
+    LUNCH = "lunch"
+    DINNER = "dinner"
+    TOUR = "tour"
+    PRESENTATION = "presentation"
+    ASSIGNMENT = "assignment"
+    BREAK = "break"
+    OTHER = "other"
+
+
+class TokenPurpose(StrEnum):
+    SIGN_IN = "sign_in"
+    INVITATION = "invitation"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    # Stored lower-cased; matching is on this column.
+    email: str = _text(320, unique=True)
+    name: str = _text(200)
+    role: Role = _enum(Role, default=Role.CANDIDATE)
+    locale: str | None = _text(5, default=None, nullable=True)
+    is_active: bool = True
+    created_at: datetime = _when(default_factory=utcnow)
+    last_sign_in_at: datetime | None = _when(default=None, nullable=True)
+
+    profile: Optional["StaffProfile"] = Relationship(
+        back_populates="user", sa_relationship_kwargs={"uselist": False, "lazy": "raise"}
+    )
+
+
+class StaffProfile(SQLModel, table=True):
+    """What candidates may read about a member of staff."""
+
+    __tablename__ = "staff_profiles"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True, ondelete="CASCADE")
+    job_title: str = _text(200, default="")
+    department: str = _text(200, default="")
+    pronouns: str = _text(50, default="")
+    bio: str = Field(default="", sa_type=sa.Text)
+    photo_path: str | None = _text(300, default=None, nullable=True)
+    linkedin_url: str | None = _text(500, default=None, nullable=True)
+    visible_to_candidates: bool = True
+    updated_at: datetime = _when(default_factory=utcnow)
+
+    user: "User" = Relationship(back_populates="profile", sa_relationship_kwargs={"lazy": "raise"})
+
+
+class Location(SQLModel, table=True):
+    """An office, kept once so a change of directions reaches every visit there."""
+
+    __tablename__ = "locations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    name: str = _text(200, unique=True)
+    address: str = _text(500, default="")
+    arrival_notes: str = Field(default="", sa_type=sa.Text)
+
+
+class Visit(SQLModel, table=True):
+    __tablename__ = "visits"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    external_id: str | None = _text(200, default=None, nullable=True, unique=True)
+    candidate_id: int = Field(foreign_key="users.id", index=True)
+    host_id: int | None = Field(default=None, foreign_key="users.id", nullable=True)
+    location_id: int | None = Field(default=None, foreign_key="locations.id", nullable=True)
+    position: str = _text(200)
+    department: str = _text(200, default="")
+    starts_at: datetime = _when(index=True)
+    ends_at: datetime = _when()
+    timezone: str = _text(64, default="Europe/Amsterdam")
+    status: VisitStatus = _enum(VisitStatus, default=VisitStatus.SCHEDULED)
+    invited_at: datetime | None = _when(default=None, nullable=True)
+    first_signed_in_at: datetime | None = _when(default=None, nullable=True)
+    # Bumped on every change, so two editors cannot overwrite each other unseen.
+    version: int = 1
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+
+    candidate: "User" = Relationship(
+        sa_relationship_kwargs={"foreign_keys": "Visit.candidate_id", "lazy": "raise"}
+    )
+    host: Optional["User"] = Relationship(
+        sa_relationship_kwargs={"foreign_keys": "Visit.host_id", "lazy": "raise"}
+    )
+    location: Optional["Location"] = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    agenda: list["AgendaItem"] = Relationship(
+        back_populates="visit",
+        sa_relationship_kwargs={
+            "lazy": "raise",
+            "order_by": "(AgendaItem.starts_at, AgendaItem.position)",
+            "cascade": "all, delete-orphan",
+        },
+    )
+
+
+class AgendaInterviewer(SQLModel, table=True):
+    __tablename__ = "agenda_interviewers"
+
+    agenda_item_id: int = Field(
+        foreign_key="agenda_items.id", primary_key=True, ondelete="CASCADE"
+    )
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_items"
+    __table_args__ = (sa.UniqueConstraint("visit_id", "external_id", name="uq_agenda_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    visit_id: int = Field(foreign_key="visits.id", index=True, ondelete="CASCADE")
+    external_id: str | None = _text(200, default=None, nullable=True)
+    position: int = 0
+    starts_at: datetime = _when()
+    ends_at: datetime = _when()
+    kind: AgendaKind = _enum(AgendaKind, default=AgendaKind.INTERVIEW)
+    # What the candidate reads; the internal title is for staff only.
+    title: str = _text(200)
+    internal_title: str = _text(200, default="")
+    room: str = _text(200, default="")
+    description: str = Field(default="", sa_type=sa.Text)
+    visible_to_candidate: bool = True
+    # iCalendar SEQUENCE: raised whenever a candidate-visible detail changes.
+    sequence: int = 0
+
+    visit: "Visit" = Relationship(back_populates="agenda", sa_relationship_kwargs={"lazy": "raise"})
+    interviewers: list["User"] = Relationship(
+        link_model=AgendaInterviewer,
+        sa_relationship_kwargs={"lazy": "raise", "order_by": "User.name"},
+    )
+
+
+class SignInToken(SQLModel, table=True):
+    """A magic link and its one-time code. Only hashes are stored (a dump signs no one in)."""
+
+    __tablename__ = "sign_in_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    purpose: TokenPurpose = _enum(TokenPurpose)
+    token_hash: str = _text(64, unique=True)
+    code_hash: str | None = _text(64, default=None, nullable=True)
+    # Hash of a cookie set in the browser that asked: the code works only there.
+    browser_hash: str | None = _text(64, default=None, nullable=True, index=True)
+    next_path: str | None = _text(500, default=None, nullable=True)
+    code_attempts: int = 0
+    created_at: datetime = _when(default_factory=utcnow)
+    expires_at: datetime = _when(index=True)
+    used_at: datetime | None = _when(default=None, nullable=True)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side session; the cookie holds a random id whose hash is stored here."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = _text(64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime = _when(default_factory=utcnow)
+    last_seen_at: datetime = _when(default_factory=utcnow)
+    expires_at: datetime = _when(index=True)
+    revoked_at: datetime | None = _when(default=None, nullable=True)
+
+    user: "User" = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+
+
+class OutboxEmail(SQLModel, table=True):
+    """An e-mail written in the same transaction as the change that causes it.
+
+    The message is encrypted with a key derived from the secret key, because a sign-in
+    mail carries a live link; after delivery the payload is erased.
+    """
+
+    __tablename__ = "outbox_emails"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = _text(50)
+    recipient: str = _text(320)
+    message_id: str = _text(200, unique=True)
+    payload: bytes | None = Field(default=None, sa_type=sa.LargeBinary, nullable=True)
+    status: OutboxStatus = _enum(OutboxStatus, default=OutboxStatus.PENDING, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _when(default_factory=utcnow, index=True)
+    claimed_until: datetime | None = _when(default=None, nullable=True)
+    last_error: str = _text(500, default="")
+    created_at: datetime = _when(default_factory=utcnow)
+    sent_at: datetime | None = _when(default=None, nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when. Never a token or a message body."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id", nullable=True)
+    action: str = _text(80, index=True)
+    subject_type: str = _text(50, default="")
+    subject_id: str = _text(64, default="")
+    request_id: str = _text(64, default="")
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class RateLimitHit(SQLModel, table=True):
+    """A fixed-window counter, shared by every app process through the database."""
+
+    __tablename__ = "rate_limit_hits"
+
+    # The bucket (a hash, never an address in clear) and the window's number.
+    key: str = _text(128, primary_key=True)
+    count: int = 0
+    expires_at: datetime = _when(index=True)

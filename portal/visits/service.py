@@ -1,0 +1,106 @@
+"""Visits as each actor may see them. Every query is scoped here, never in a handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql import Select
+
+from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit
+
+
+@dataclass
+class ItemView:
+    item: AgendaItem
+    # The people a reader may see: for candidates, only staff visible to candidates.
+    people: list[User]
+
+
+@dataclass
+class VisitView:
+    visit: Visit
+    items: list[ItemView]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.visit.status == "cancelled"
+
+
+def visits_visible_to(actor: User) -> Select[tuple[Visit]]:
+    """The visits ``actor`` may open: a candidate their own, HR all, others none (yet)."""
+    query = sa.select(Visit)
+    if actor.role is Role.CANDIDATE:
+        return query.where(Visit.candidate_id == actor.id)
+    if actor.role.is_hr:
+        return query
+    return query.where(sa.false())
+
+
+def _with_day(query: Select[tuple[Visit]], actor: User) -> Select[tuple[Visit]]:
+    """Load a visit's whole day in three round trips, whatever its size."""
+    agenda = Visit.agenda
+    if actor.role is Role.CANDIDATE:
+        # Internal items (a debrief, an HR sync) are never even loaded for a candidate.
+        agenda = Visit.agenda.and_(AgendaItem.visible_to_candidate.is_(True))  # type: ignore[attr-defined]
+    return query.options(
+        joinedload(Visit.location),  # type: ignore[arg-type]
+        joinedload(Visit.candidate),  # type: ignore[arg-type]
+        joinedload(Visit.host).joinedload(User.profile),  # type: ignore[arg-type]
+        selectinload(agenda)  # type: ignore[arg-type]
+        .selectinload(AgendaItem.interviewers)  # type: ignore[arg-type]
+        .joinedload(User.profile),  # type: ignore[arg-type]
+    )
+
+
+def _view(visit: Visit, actor: User) -> VisitView:
+    candidate = actor.role is Role.CANDIDATE
+    items = [
+        ItemView(
+            item,
+            [
+                p
+                for p in item.interviewers
+                if not candidate or (p.is_active and p.profile and p.profile.visible_to_candidates)
+            ],
+        )
+        for item in visit.agenda
+    ]
+    return VisitView(visit, items)
+
+
+async def get_visit(db: AsyncSession, *, actor: User, public_id: str) -> VisitView | None:
+    """One visit with its day, or None when it does not exist *for this actor*."""
+    query = _with_day(visits_visible_to(actor), actor).where(Visit.public_id == public_id)
+    visit = (await db.scalars(query)).unique().first()
+    return _view(visit, actor) if visit else None
+
+
+async def candidate_visits(db: AsyncSession, *, actor: User, now: datetime) -> list[VisitView]:
+    """A candidate's visits: upcoming ones first (soonest first), then past ones, newest first."""
+    visits = list((await db.scalars(_with_day(visits_visible_to(actor), actor))).unique())
+    upcoming = sorted((v for v in visits if v.ends_at >= now), key=lambda v: v.starts_at)
+    past = sorted((v for v in visits if v.ends_at < now), key=lambda v: v.starts_at, reverse=True)
+    return [_view(v, actor) for v in upcoming + past]
+
+
+async def upcoming_for_staff(db: AsyncSession, *, actor: User, now: datetime) -> list[Visit]:
+    """HR: every coming visit. An employee: the coming visits they take part in."""
+    query = (
+        sa.select(Visit)
+        .options(joinedload(Visit.candidate), joinedload(Visit.location))  # type: ignore[arg-type]
+        .where(Visit.ends_at >= now)
+        .order_by(Visit.starts_at)
+        .limit(100)
+    )
+    if not actor.role.is_hr:
+        mine = (
+            sa.select(AgendaItem.visit_id)
+            .join(AgendaInterviewer, AgendaInterviewer.agenda_item_id == AgendaItem.id)  # type: ignore[arg-type]
+            .where(AgendaInterviewer.user_id == actor.id)
+        )
+        query = query.where(Visit.id.in_(mine))  # type: ignore[union-attr]
+    return list((await db.scalars(query)).unique())

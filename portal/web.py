@@ -1,0 +1,138 @@
+"""Templating and the helpers every handler uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from jinja2_fragments.starlette import Jinja2Blocks
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal import i18n
+from portal.config import LOCALES, TEMPLATES_DIR
+from portal.db import transaction
+from portal.models import User
+
+
+def make_templates() -> Jinja2Blocks:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        extensions=["jinja2.ext.i18n"],
+        # Every HTML template and fragment is escaped; only plain-text e-mail is not HTML.
+        autoescape=lambda name: not (name or "").endswith(".txt"),
+        auto_reload=False,
+    )
+    templates = Jinja2Blocks(env=env)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.globals.update(
+        locales=LOCALES,
+        get_locale=i18n.get_locale,
+        HTMX_PATH="vendor/htmx-2.0.11/htmx.min.js",
+        PICO_PATH="vendor/pico-2.1.1/pico.min.css",
+    )
+    env.filters.update(
+        date=i18n.fmt_date,
+        time=i18n.fmt_time,
+        datetime=i18n.fmt_datetime,
+        zone_name=i18n.zone_name,
+        initials=initials,
+    )
+    return templates
+
+
+def initials(name: str) -> str:
+    """"Sam de Vries" -> "SV": shown where a person has no photo."""
+    words = name.split()
+    if not words:
+        return "?"
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx swap (not a history restore): answer with a fragment."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    block: str | None = None,
+) -> Response:
+    """The page, or only ``block`` of it for an htmx request.
+
+    Validation errors answer 422 with the form; the htmx config in base.html tells htmx to
+    swap 422 responses, so one convention serves both.
+    """
+    templates: Jinja2Blocks = request.app.state.templates
+    ctx = {"user": current_user(request), **(context or {})}
+    if block and is_htmx(request):
+        response = templates.TemplateResponse(
+            request, template, ctx, status_code=status_code, block_name=block
+        )
+    else:
+        response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    return response
+
+
+def redirect(request: Request, name: str, **path_params: Any) -> RedirectResponse:
+    return RedirectResponse(request.url_for(name, **path_params).path, status_code=303)
+
+
+def current_user(request: Request) -> User | None:
+    return getattr(request.state, "user", None)
+
+
+def require_user(request: Request) -> User:
+    """The signed-in user; a visitor is sent to sign in (see the app's 401 handler)."""
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+
+
+def not_found() -> HTTPException:
+    # 404, never 403, for what the actor may not see: ids can't be probed.
+    return HTTPException(status_code=404)
+
+
+def now(request: Request) -> datetime:
+    """The app's clock (injectable in tests)."""
+    clock = request.app.state.clock
+    result: datetime = clock()
+    return result
+
+
+@asynccontextmanager
+async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction for the request; queued e-mail is handed to the worker after commit."""
+    state = request.app.state
+    async with transaction(state.db) as db:
+        yield db
+    worker = getattr(state, "worker", None)
+    if worker is not None:
+        worker.wake.set()
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """The text fields of a posted form (files are read by the handlers that take them)."""
+    async with request.form(max_files=0, max_fields=100) as form:
+        return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def state(request: Request) -> Any:
+    return request.app.state
