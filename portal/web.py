@@ -29,6 +29,7 @@ def make_templates() -> Jinja2Blocks:
         auto_reload=False,
     )
     templates = Jinja2Blocks(env=env)
+    env.globals["url_for"] = _path_for  # replaces Starlette's absolute-URL version
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
@@ -46,6 +47,13 @@ def make_templates() -> Jinja2Blocks:
         initials=initials,
     )
     return templates
+
+
+@jinja2.pass_context
+def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """A named route's path: relative, so links never depend on the Host header."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **path_params))
 
 
 def initials(name: str) -> str:

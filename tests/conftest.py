@@ -279,3 +279,22 @@ def count_queries(client: TestClient) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", listener)
 
     return counting
+
+
+@pytest.fixture
+def other_browser(client: TestClient) -> Callable[[], Any]:
+    """Act as a second browser on the same app and loop: own cookies, restored afterwards."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def switch() -> Iterator[TestClient]:
+        saved = dict(client.cookies.items())
+        client.cookies.clear()
+        try:
+            yield client
+        finally:
+            client.cookies.clear()
+            for name, value in saved.items():
+                client.cookies.set(name, value)
+
+    return switch

@@ -1,0 +1,134 @@
+"""The ``portal`` command, run as a person would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.mail.test_outbox import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def portal_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'portal.db'}", **extra)
+    return env
+
+
+def portal(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "portal", *args], cwd=tmp_path, env=portal_env(tmp_path, **extra),
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_db_upgrade_and_users_create(tmp_path):
+    assert portal(tmp_path, "db", "upgrade").returncode == 0
+    made = portal(tmp_path, "users", "create", "--email", "Admin@Example.org", "--name", "Yusuf Demir", "--role", "admin")
+    assert made.returncode == 0 and "admin@example.org" in made.stdout
+    again = portal(tmp_path, "users", "create", "--email", "admin@example.org", "--name", "Y", "--role", "admin")
+    assert again.returncode == 1 and "exists already" in again.stderr
+    bad = portal(tmp_path, "users", "create", "--email", "nope", "--name", "Y", "--role", "hr")
+    assert bad.returncode == 1 and "not a valid e-mail address" in bad.stderr
+
+
+def test_import_twice_and_a_bad_file(tmp_path):
+    example = ROOT / "examples" / "import.json"
+    first = portal(tmp_path, "import", str(example))
+    assert first.returncode == 0, first.stderr
+    assert "visits 1 new" in first.stdout
+    second = portal(tmp_path, "import", str(example))
+    assert "visits 0 new, 1 updated" in second.stdout
+    broken = json.loads(example.read_text())
+    broken["visits"][0]["agenda"][0]["kind"] = "party"
+    broken["visits"][0]["colour"] = "blue"
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps(broken))
+    bad = portal(tmp_path, "import", str(bad_file))
+    assert bad.returncode == 1
+    assert "nothing was imported" in bad.stderr
+    assert "visits[0].agenda[0].kind" in bad.stderr and "visits[0].colour: unknown key" in bad.stderr
+
+
+def test_bad_setting_is_reported_plainly(tmp_path):
+    result = portal(tmp_path, "db", "upgrade", PORTAL_DEFAULT_TIMEZONE="Mars/Olympus")
+    assert result.returncode == 2 and "unknown time zone" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log(tmp_path):
+    port = free_port()
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "portal", "demo", "--port", str(port)], cwd=tmp_path,
+                            env=portal_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:  # noqa: S310 (loopback)
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() - started < 10, "demo did not answer within 10 seconds"
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            time.sleep(0.1)
+        startup = time.monotonic() - started
+        print(f"demo answered /healthz after {startup:.2f} s")
+        with urllib.request.urlopen(f"{base}/login", timeout=5) as r:  # noqa: S310
+            assert r.status == 200
+        proc.terminate()
+        output, _ = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    links = re.findall(rf"{base}/login/confirm\?token=(\S+)", output)
+    assert len(links) == 3
+    for label in ("candidate", "HR", "employee"):
+        assert re.search(rf"^\s+{label}\s+\S", output, re.M), output
+    # The secret key was generated beside the database, readable by its owner only.
+    key = tmp_path / ".portal-secret-key"
+    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_served_app_scrubs_tokens_from_its_log(tmp_path):
+    """uvicorn's own access log prints query strings; the portal's log must not."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--port", str(port)], cwd=tmp_path,
+                            env=portal_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    secret = "SeCrEtToKeN0123456789abcdefghijklmnopqrstu"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()  # noqa: S310
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.1)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/confirm?token={secret}", timeout=5)  # noqa: S310
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 400
+        proc.terminate()
+        output, _ = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "GET /login/confirm 400" in output
+    assert secret not in output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["users", "--help"]])
+def test_help(args, tmp_path):
+    result = portal(tmp_path, *args)
+    assert result.returncode == 0 and "usage" in result.stdout

@@ -1,0 +1,125 @@
+"""The candidate's visit: what they see, what they never see, and what it costs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.factories import create_visit
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "candidate": make_user(name="Sam de Vries", locale="nl"),
+        "other": make_user(name="Lotte Mulder"),
+        "noor": make_user(role="employee", name="Noor Bakker", job_title="Engineering manager"),
+        "hidden": make_user(role="employee", name="Jeroen Smit", job_title="CTO", visible=False),
+        "hr": make_user(role="hr", name="Fatima El Amrani"),
+    }
+
+
+def visit_for(run, candidate, **kw):
+    return run(lambda db: create_visit(db, candidate=candidate, **kw))
+
+
+def test_candidate_home_shows_the_visit_with_agenda_in_order(client, run, people, login_as):
+    visit_for(run, people["candidate"], items=3, interviewers=[people["noor"]],
+              start=datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
+    login_as(people["candidate"])
+    page = client.get("/").text
+    assert "Backend developer" in page
+    assert page.index("Gesprek 1") < page.index("Gesprek 2") < page.index("Gesprek 3")
+    assert "Noor Bakker" in page and "Engineering manager" in page
+    # 08:30 UTC is 09:30 in Amsterdam in December, and the zone is named.
+    assert "09:30" in page and "Midden-Europese standaardtijd" in page
+    assert "donderdag 3 december 2026" in page
+
+
+def test_english_page(client, run, people, login_as):
+    visit_for(run, people["candidate"], start=datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
+    login_as(people["candidate"])
+    client.post("/language", data={"locale": "en", "csrf_token": _csrf(client)})
+    page = client.get("/").text
+    assert '<html lang="en">' in page
+    assert "Thursday, December 3, 2026" in page and "Central European Standard Time" in page
+    assert "9:30" in page
+
+
+def _csrf(client):
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+
+
+def test_internal_items_and_hidden_staff_never_reach_the_candidate(client, run, people, login_as):
+    visit = visit_for(run, people["candidate"], items=2, hidden_items=1,
+                      interviewers=[people["noor"], people["hidden"]])
+    login_as(people["candidate"])
+    for path in ("/", f"/visit/{visit.public_id}"):
+        page = client.get(path).text
+        assert "Interne debrief" not in page and "Round 1" not in page
+        assert "Jeroen Smit" not in page
+        assert "Noor Bakker" in page
+
+
+def test_hr_sees_internal_items(client, run, people, login_as):
+    visit = visit_for(run, people["candidate"], items=2, hidden_items=1)
+    login_as(people["hr"])
+    page = client.get(f"/visit/{visit.public_id}").text
+    assert "Interne debrief" in page
+
+
+def test_candidate_gets_404_for_another_candidates_visit(client, run, people, login_as):
+    theirs = visit_for(run, people["other"])
+    mine = visit_for(run, people["candidate"])
+    login_as(people["candidate"])
+    assert client.get(f"/visit/{mine.public_id}").status_code == 200
+    response = client.get(f"/visit/{theirs.public_id}")
+    assert response.status_code == 404
+    assert "Lotte" not in response.text
+    assert client.get("/visit/does-not-exist").status_code == 404
+
+
+def test_employee_gets_404_for_a_visit_page(client, run, people, login_as):
+    visit = visit_for(run, people["candidate"], interviewers=[people["noor"]])
+    login_as(people["noor"])
+    assert client.get(f"/visit/{visit.public_id}").status_code == 404
+    dashboard = client.get("/").text
+    assert "Sam" in dashboard and "de Vries" not in dashboard  # first name only
+
+
+def test_cancelled_visit_says_so(client, run, people, login_as):
+    visit_for(run, people["candidate"], status="cancelled")
+    login_as(people["candidate"])
+    page = client.get("/").text
+    assert "geannuleerd" in page or "cancelled" in page
+
+
+def test_no_visit_yet(client, people, login_as):
+    login_as(people["candidate"])
+    response = client.get("/")
+    assert response.status_code == 200
+
+
+def test_names_are_escaped(client, run, make_user, login_as):
+    candidate = make_user(name="<script>alert(1)</script> Ünal Çelik")
+    visit_for(run, candidate, position='Dev "><img src=x onerror=alert(1)>')
+    login_as(candidate)
+    page = client.get("/").text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;img src=x" in page
+
+
+@pytest.mark.parametrize("items", [2, 20])
+def test_visit_page_costs_the_same_queries_whatever_its_size(client, run, people, login_as, count_queries, items):
+    interviewers = [people["noor"], people["hidden"]]
+    visit = visit_for(run, people["candidate"], items=items, interviewers=interviewers)
+    login_as(people["candidate"])
+    with count_queries() as queries:
+        assert client.get(f"/visit/{visit.public_id}").status_code == 200
+    # Session lookup, the visit, its agenda, the agenda's people.
+    assert len(queries) <= 4, queries
+    with count_queries() as home_queries:
+        assert client.get("/").status_code == 200
+    assert len(home_queries) <= 4, home_queries
