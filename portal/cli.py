@@ -69,13 +69,16 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = asyncio.run(_with_db(settings, work))
     except ImportProblems as exc:
-        print(f"{args.file}: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr)
+        print(
+            f"{args.file}: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr
+        )
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
+    new, updated = report.created, report.updated
     print(
-        f"imported {args.file}: staff {report.created['staff']} new, {report.updated['staff']} updated; "
-        f"visits {report.created['visits']} new, {report.updated['visits']} updated"
+        f"imported {args.file}: staff {new['staff']} new, {updated['staff']} updated; "
+        f"visits {new['visits']} new, {updated['visits']} updated"
     )
     return 0
 
@@ -84,8 +87,16 @@ def _serve(app: Any, host: str, port: int) -> None:
     import uvicorn
 
     # proxy_headers off: the app decides itself which proxies it trusts (PORTAL_TRUSTED_PROXIES).
-    config = uvicorn.Config(app, host=host, port=port, proxy_headers=False, access_log=False,
-                            log_config=None, server_header=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        lifespan="on",
+    )
     uvicorn.Server(config).run()
 
 
@@ -104,9 +115,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers > 1:
         import uvicorn
 
-        uvicorn.run("portal.app:create_app", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, proxy_headers=False, access_log=False, log_config=None,
-                    server_header=False)
+        uvicorn.run(
+            "portal.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=False,
+            access_log=False,
+            log_config=None,
+            server_header=False,
+        )
         return 0
     _serve(create_app(settings), args.host, args.port)
     return 0
@@ -146,8 +165,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print("\nThe candidate portal's demo is running. Sign in with one of these links:\n")
     for role, name, link in links:
         print(f"  {role:<10} {name}\n             {link}\n")
-    print("Sign-in e-mails are printed here (console e-mail backend). Stop with Ctrl+C.\n",
-          flush=True)
+    print(
+        "Sign-in e-mails are printed here (console e-mail backend). Stop with Ctrl+C.\n", flush=True
+    )
     _serve(app, args.host, args.port)
     return 0
 
@@ -162,7 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Candidate visit portal")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    for name, helptext in (("demo", "start with demo data on SQLite"), ("serve", "run the web app")):
+    for name, helptext in (
+        ("demo", "start with demo data on SQLite"),
+        ("serve", "run the web app"),
+    ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)

@@ -17,36 +17,72 @@ HR = "fatima.elamrani@zuiderlicht.example"
 EMPLOYEE = "noor.bakker@zuiderlicht.example"
 
 STAFF: list[dict[str, Any]] = [
-    {"email": HR, "name": "Fatima El Amrani", "role": "hr", "job_title": "Recruiter",
-     "department": "People & Culture", "pronouns": "zij/haar",
-     "bio": "Ik begeleid je van de eerste kennismaking tot je eerste werkdag. Bel of mail me gerust.",
-     "visible_to_candidates": True},
-    {"email": EMPLOYEE, "name": "Noor Bakker", "role": "employee",
-     "job_title": "Engineering manager", "department": "Engineering", "pronouns": "zij/haar",
-     "bio": "Ik leid het team dat de laadpalen van onze klanten aanstuurt. Daarvoor bouwde ik "
-            "acht jaar aan betaalsystemen.",
-     "linkedin_url": "https://www.linkedin.com/in/example-noor", "visible_to_candidates": True},
-    {"email": "daan.verhoeven@zuiderlicht.example", "name": "Daan Verhoeven", "role": "employee",
-     "job_title": "Senior backend developer", "department": "Engineering",
-     "bio": "Python, PostgreSQL en veel te veel koffie. Ik ben je buddy als je bij ons begint.",
-     "visible_to_candidates": True},
-    {"email": "eline.jansen@zuiderlicht.example", "name": "Eline Jansen", "role": "employee",
-     "job_title": "Product owner", "department": "Engineering", "pronouns": "zij/haar",
-     "bio": "Ik vertaal wat netbeheerders en klanten nodig hebben naar werk voor het team.",
-     "visible_to_candidates": True},
-    {"email": "jeroen.smit@zuiderlicht.example", "name": "Jeroen Smit", "role": "employee",
-     "job_title": "CTO", "department": "Directie", "visible_to_candidates": False},
-    {"email": "yusuf.demir@zuiderlicht.example", "name": "Yusuf Demir", "role": "admin",
-     "job_title": "HR business partner", "department": "People & Culture",
-     "visible_to_candidates": True},
+    {
+        "email": HR,
+        "name": "Fatima El Amrani",
+        "role": "hr",
+        "job_title": "Recruiter",
+        "department": "People & Culture",
+        "pronouns": "zij/haar",
+        "bio": "Ik begeleid je van de eerste kennismaking tot je eerste werkdag. "
+        "Bel of mail me gerust.",
+        "visible_to_candidates": True,
+    },
+    {
+        "email": EMPLOYEE,
+        "name": "Noor Bakker",
+        "role": "employee",
+        "job_title": "Engineering manager",
+        "department": "Engineering",
+        "pronouns": "zij/haar",
+        "bio": "Ik leid het team dat de laadpalen van onze klanten aanstuurt. Daarvoor bouwde ik "
+        "acht jaar aan betaalsystemen.",
+        "linkedin_url": "https://www.linkedin.com/in/example-noor",
+        "visible_to_candidates": True,
+    },
+    {
+        "email": "daan.verhoeven@zuiderlicht.example",
+        "name": "Daan Verhoeven",
+        "role": "employee",
+        "job_title": "Senior backend developer",
+        "department": "Engineering",
+        "bio": "Python, PostgreSQL en veel te veel koffie. Ik ben je buddy als je bij ons begint.",
+        "visible_to_candidates": True,
+    },
+    {
+        "email": "eline.jansen@zuiderlicht.example",
+        "name": "Eline Jansen",
+        "role": "employee",
+        "job_title": "Product owner",
+        "department": "Engineering",
+        "pronouns": "zij/haar",
+        "bio": "Ik vertaal wat netbeheerders en klanten nodig hebben naar werk voor het team.",
+        "visible_to_candidates": True,
+    },
+    {
+        "email": "jeroen.smit@zuiderlicht.example",
+        "name": "Jeroen Smit",
+        "role": "employee",
+        "job_title": "CTO",
+        "department": "Directie",
+        "visible_to_candidates": False,
+    },
+    {
+        "email": "yusuf.demir@zuiderlicht.example",
+        "name": "Yusuf Demir",
+        "role": "admin",
+        "job_title": "HR business partner",
+        "department": "People & Culture",
+        "visible_to_candidates": True,
+    },
 ]
 
 OFFICE = {
     "name": "Kantoor Utrecht",
     "address": "Catharijnesingel 1, 3511 GA Utrecht",
     "arrival_notes": "Meld je bij de receptie op de begane grond; wij halen je daar op. "
-                     "Parkeren kan in garage Jaarbeurs (wij vergoeden het ticket). "
-                     "Vanaf Utrecht Centraal is het vijf minuten lopen.",
+    "Parkeren kan in garage Jaarbeurs (wij vergoeden het ticket). "
+    "Vanaf Utrecht Centraal is het vijf minuten lopen.",
 }
 
 
@@ -56,37 +92,88 @@ def _at(day: date, hhmm: str) -> str:
 
 def _engineering_day(day: date, prefix: str, *, with_dinner: bool) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [
-        {"external_id": f"{prefix}-1", "starts_at": _at(day, "09:30"), "ends_at": _at(day, "10:00"),
-         "kind": "other", "title": "Ontvangst en koffie", "room": "Receptie",
-         "interviewers": [HR]},
-        {"external_id": f"{prefix}-2", "starts_at": _at(day, "10:00"), "ends_at": _at(day, "11:00"),
-         "kind": "interview", "title": "Gesprek met je toekomstige manager",
-         "internal_title": "Ronde 2: motivatie en cultuur", "room": "Zaal Dom",
-         "interviewers": [EMPLOYEE]},
-        {"external_id": f"{prefix}-3", "starts_at": _at(day, "11:15"), "ends_at": _at(day, "12:30"),
-         "kind": "assignment", "title": "Praktijkopdracht: een API-ontwerp bespreken",
-         "room": "Zaal Oudegracht",
-         "description": "Je krijgt een korte casus over laadsessies. Er is geen goed of fout antwoord.",
-         "interviewers": ["daan.verhoeven@zuiderlicht.example"]},
-        {"external_id": f"{prefix}-4", "starts_at": _at(day, "12:30"), "ends_at": _at(day, "13:30"),
-         "kind": "lunch", "title": "Lunch met het team", "room": "Kantine, 3e verdieping",
-         "interviewers": ["daan.verhoeven@zuiderlicht.example", "eline.jansen@zuiderlicht.example"]},
-        {"external_id": f"{prefix}-5", "starts_at": _at(day, "13:30"), "ends_at": _at(day, "14:00"),
-         "kind": "tour", "title": "Rondleiding door het kantoor en de testhal",
-         "interviewers": ["eline.jansen@zuiderlicht.example"]},
-        {"external_id": f"{prefix}-6", "starts_at": _at(day, "14:00"), "ends_at": _at(day, "14:30"),
-         "kind": "interview", "title": "Afsluiting en jouw vragen", "room": "Zaal Dom",
-         "interviewers": [HR, "jeroen.smit@zuiderlicht.example"]},
-        {"external_id": f"{prefix}-7", "starts_at": _at(day, "14:30"), "ends_at": _at(day, "15:00"),
-         "kind": "other", "title": "Debrief interviewers", "internal_title": "Debrief (intern)",
-         "visible_to_candidate": False,
-         "interviewers": [EMPLOYEE, "daan.verhoeven@zuiderlicht.example"]},
+        {
+            "external_id": f"{prefix}-1",
+            "starts_at": _at(day, "09:30"),
+            "ends_at": _at(day, "10:00"),
+            "kind": "other",
+            "title": "Ontvangst en koffie",
+            "room": "Receptie",
+            "interviewers": [HR],
+        },
+        {
+            "external_id": f"{prefix}-2",
+            "starts_at": _at(day, "10:00"),
+            "ends_at": _at(day, "11:00"),
+            "kind": "interview",
+            "title": "Gesprek met je toekomstige manager",
+            "internal_title": "Ronde 2: motivatie en cultuur",
+            "room": "Zaal Dom",
+            "interviewers": [EMPLOYEE],
+        },
+        {
+            "external_id": f"{prefix}-3",
+            "starts_at": _at(day, "11:15"),
+            "ends_at": _at(day, "12:30"),
+            "kind": "assignment",
+            "title": "Praktijkopdracht: een API-ontwerp bespreken",
+            "room": "Zaal Oudegracht",
+            "description": "Je krijgt een korte casus over laadsessies. "
+            "Er is geen goed of fout antwoord.",
+            "interviewers": ["daan.verhoeven@zuiderlicht.example"],
+        },
+        {
+            "external_id": f"{prefix}-4",
+            "starts_at": _at(day, "12:30"),
+            "ends_at": _at(day, "13:30"),
+            "kind": "lunch",
+            "title": "Lunch met het team",
+            "room": "Kantine, 3e verdieping",
+            "interviewers": [
+                "daan.verhoeven@zuiderlicht.example",
+                "eline.jansen@zuiderlicht.example",
+            ],
+        },
+        {
+            "external_id": f"{prefix}-5",
+            "starts_at": _at(day, "13:30"),
+            "ends_at": _at(day, "14:00"),
+            "kind": "tour",
+            "title": "Rondleiding door het kantoor en de testhal",
+            "interviewers": ["eline.jansen@zuiderlicht.example"],
+        },
+        {
+            "external_id": f"{prefix}-6",
+            "starts_at": _at(day, "14:00"),
+            "ends_at": _at(day, "14:30"),
+            "kind": "interview",
+            "title": "Afsluiting en jouw vragen",
+            "room": "Zaal Dom",
+            "interviewers": [HR, "jeroen.smit@zuiderlicht.example"],
+        },
+        {
+            "external_id": f"{prefix}-7",
+            "starts_at": _at(day, "14:30"),
+            "ends_at": _at(day, "15:00"),
+            "kind": "other",
+            "title": "Debrief interviewers",
+            "internal_title": "Debrief (intern)",
+            "visible_to_candidate": False,
+            "interviewers": [EMPLOYEE, "daan.verhoeven@zuiderlicht.example"],
+        },
     ]
     if with_dinner:
         items.append(
-            {"external_id": f"{prefix}-8", "starts_at": _at(day, "18:00"), "ends_at": _at(day, "20:00"),
-             "kind": "dinner", "title": "Diner met het team", "room": "Restaurant De Zaak, Korte Minrebroederstraat",
-             "interviewers": [EMPLOYEE, "eline.jansen@zuiderlicht.example"]})
+            {
+                "external_id": f"{prefix}-8",
+                "starts_at": _at(day, "18:00"),
+                "ends_at": _at(day, "20:00"),
+                "kind": "dinner",
+                "title": "Diner met het team",
+                "room": "Restaurant De Zaak, Korte Minrebroederstraat",
+                "interviewers": [EMPLOYEE, "eline.jansen@zuiderlicht.example"],
+            }
+        )
     return items
 
 
@@ -96,18 +183,44 @@ def demo_data(today: date) -> dict[str, Any]:
     return {
         "staff": STAFF,
         "visits": [
-            {"external_id": "demo-sam", "position": "Backend developer", "department": "Engineering",
-             "timezone": ZONE, "location": OFFICE, "host": HR,
-             "candidate": {"email": CANDIDATE, "name": "Sam de Vries", "locale": "nl"},
-             "agenda": _engineering_day(tomorrow, "demo-sam", with_dinner=True)},
-            {"external_id": "demo-lotte", "position": "Data engineer", "department": "Engineering",
-             "timezone": ZONE, "location": OFFICE, "host": HR,
-             "candidate": {"email": "lotte.mulder@example.org", "name": "Lotte Mulder", "locale": "nl"},
-             "agenda": _engineering_day(today, "demo-lotte", with_dinner=False)},
-            {"external_id": "demo-ahmed", "position": "Product designer", "department": "Product",
-             "timezone": ZONE, "location": OFFICE, "host": HR,
-             "candidate": {"email": "ahmed.benali@example.org", "name": "Ahmed Ben Ali", "locale": "en"},
-             "agenda": _engineering_day(last_month, "demo-ahmed", with_dinner=False)},
+            {
+                "external_id": "demo-sam",
+                "position": "Backend developer",
+                "department": "Engineering",
+                "timezone": ZONE,
+                "location": OFFICE,
+                "host": HR,
+                "candidate": {"email": CANDIDATE, "name": "Sam de Vries", "locale": "nl"},
+                "agenda": _engineering_day(tomorrow, "demo-sam", with_dinner=True),
+            },
+            {
+                "external_id": "demo-lotte",
+                "position": "Data engineer",
+                "department": "Engineering",
+                "timezone": ZONE,
+                "location": OFFICE,
+                "host": HR,
+                "candidate": {
+                    "email": "lotte.mulder@example.org",
+                    "name": "Lotte Mulder",
+                    "locale": "nl",
+                },
+                "agenda": _engineering_day(today, "demo-lotte", with_dinner=False),
+            },
+            {
+                "external_id": "demo-ahmed",
+                "position": "Product designer",
+                "department": "Product",
+                "timezone": ZONE,
+                "location": OFFICE,
+                "host": HR,
+                "candidate": {
+                    "email": "ahmed.benali@example.org",
+                    "name": "Ahmed Ben Ali",
+                    "locale": "en",
+                },
+                "agenda": _engineering_day(last_month, "demo-ahmed", with_dinner=False),
+            },
         ],
     }
 
@@ -148,8 +261,14 @@ async def demo_links(settings: Any, keyring: Any) -> list[tuple[str, str, str]]:
         async with transaction(session_factory(engine)) as db:
             for role, email in (("candidate", CANDIDATE), ("HR", HR), ("employee", EMPLOYEE)):
                 user = await db.scalar(sa.select(User).where(User.email == email))
-                token, _code = create_token(db, keyring=keyring, settings=settings, user=user,
-                                            purpose=TokenPurpose.INVITATION, now=utcnow())
+                token, _code = create_token(
+                    db,
+                    keyring=keyring,
+                    settings=settings,
+                    user=user,
+                    purpose=TokenPurpose.INVITATION,
+                    now=utcnow(),
+                )
                 links.append((role, user.name, link_for(settings, token)))
     finally:
         await engine.dispose()

@@ -44,21 +44,19 @@ async def error_page(request: Request, status: int) -> Response:
     from portal.web import render
 
     title, text = _messages().get(status, _messages()[400])
-    return render(
-        request, "errors/error.html", {"title": title, "text": text}, status_code=status
-    )
+    return render(request, "errors/error.html", {"title": title, "text": text}, status_code=status)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 401:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status == 401:
         # Not signed in: go and sign in, then come back here.
         from urllib.parse import urlencode
 
         target = request.url.path
         login = request.url_for("login").path
         return RedirectResponse(f"{login}?{urlencode({'next': target})}", status_code=303)
-    return await error_page(request, exc.status_code)
+    return await error_page(request, status)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -91,7 +91,7 @@ def _babel_locale() -> Locale:
 
 
 def fmt_date(value: datetime, zone: str) -> str:
-    """"woensdag 3 december 2026" in the given zone and the reader's language."""
+    """ "woensdag 3 december 2026" in the given zone and the reader's language."""
     local = value.astimezone(ZoneInfo(zone))
     return format_date(local.date(), format="full", locale=_babel_locale())
 
@@ -106,6 +106,4 @@ def fmt_datetime(value: datetime, zone: str) -> str:
 
 def zone_name(value: datetime, zone: str) -> str:
     """The zone's name as a reader knows it, e.g. "Midden-Europese standaardtijd"."""
-    return get_timezone_name(
-        value.astimezone(ZoneInfo(zone)), width="long", locale=_babel_locale()
-    )
+    return get_timezone_name(value.astimezone(ZoneInfo(zone)), width="long", locale=_babel_locale())

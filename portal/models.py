@@ -219,9 +219,7 @@ class Visit(SQLModel, table=True):
 class AgendaInterviewer(SQLModel, table=True):
     __tablename__ = "agenda_interviewers"
 
-    agenda_item_id: int = Field(
-        foreign_key="agenda_items.id", primary_key=True, ondelete="CASCADE"
-    )
+    agenda_item_id: int = Field(foreign_key="agenda_items.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
 
 

@@ -38,7 +38,8 @@ class DatabaseRateLimiter:
         expires = datetime.fromtimestamp((window + 1) * seconds, tz=now.tzinfo)
         stmt = self.insert(RateLimitHit).values(key=f"{key}:{window}", count=1, expires_at=expires)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["key"], set_={"count": RateLimitHit.count + 1}  # type: ignore[operator]
+            index_elements=["key"],
+            set_={"count": RateLimitHit.count + 1},  # type: ignore[operator]
         ).returning(RateLimitHit.count)
         async with self.factory() as db, db.begin():
             count = (await db.execute(stmt)).scalar_one()
@@ -72,7 +73,10 @@ class RedisRateLimiter:
         return bool(await self._limiter.hit(self._item(limit, minutes), "portal", key))
 
     async def close(self) -> None:
-        return None
+        # limits keeps a redis-py client inside its bridge; close its connection pool.
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
 
 
 def make_limiter(factory: Any, dialect: str, redis_url: str) -> RateLimiter:

@@ -27,6 +27,12 @@ async def create_user(db: AsyncSession, *, email: str, name: str, role: str) -> 
         user.profile = StaffProfile(updated_at=now, visible_to_candidates=False)
     db.add(user)
     await db.flush()
-    audit.record(db, action="user.created", now=now, subject_type="user",
-                 subject_id=user.public_id, details={"role": role, "via": "cli"})
+    audit.record(
+        db,
+        action="user.created",
+        now=now,
+        subject_type="user",
+        subject_id=user.public_id,
+        details={"role": role, "via": "cli"},
+    )
     return f"created {role} account for {address}"

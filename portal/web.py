@@ -25,7 +25,7 @@ def make_templates() -> Jinja2Blocks:
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         extensions=["jinja2.ext.i18n"],
         # Every HTML template and fragment is escaped; only plain-text e-mail is not HTML.
-        autoescape=lambda name: not (name or "").endswith(".txt"),
+        autoescape=lambda name: not (name or "").endswith(".txt"),  # noqa: S701
         auto_reload=False,
     )
     templates = Jinja2Blocks(env=env)
@@ -57,7 +57,7 @@ def _path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
 
 
 def initials(name: str) -> str:
-    """"Sam de Vries" -> "SV": shown where a person has no photo."""
+    """ "Sam de Vries" -> "SV": shown where a person has no photo."""
     words = name.split()
     if not words:
         return "?"

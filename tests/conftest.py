@@ -39,7 +39,9 @@ SECRET = "test-secret-key-" + "x" * 40
 
 def pytest_configure(config: pytest.Config) -> None:
     if IN_CI and not PG_URL:
-        raise pytest.UsageError("CI=true but PORTAL_TEST_DATABASE_URL is not set: PostgreSQL is required")
+        raise pytest.UsageError(
+            "CI=true but PORTAL_TEST_DATABASE_URL is not set: PostgreSQL is required"
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -208,9 +210,15 @@ def deliver(client: TestClient, mailbox: RecordingBackend) -> Callable[[], list[
     def go() -> list[Message]:
         st = client.app.state  # type: ignore[attr-defined]
         client.portal.call(  # type: ignore[union-attr]
-            lambda: deliver_due(st.db, backend=mailbox, keyring=st.keyring,
-                                mail_from=st.settings.mail_from, max_attempts=3,
-                                now=st.clock(), dialect=st.dialect)
+            lambda: deliver_due(
+                st.db,
+                backend=mailbox,
+                keyring=st.keyring,
+                mail_from=st.settings.mail_from,
+                max_attempts=3,
+                now=st.clock(),
+                dialect=st.dialect,
+            )
         )
         return mailbox.sent
 
@@ -248,8 +256,9 @@ def login_as(client: TestClient, run: Callable[..., Any], clock: Clock) -> Calla
         st = client.app.state  # type: ignore[attr-defined]
 
         async def create(db: Any) -> str:
-            return await sessions.create(db, keyring=st.keyring, settings=st.settings,
-                                         user=user, now=clock())
+            return await sessions.create(
+                db, keyring=st.keyring, settings=st.settings, user=user, now=clock()
+            )
 
         session_id: str = run(create)
         client.cookies.set(sessions.cookie_name(st.settings), session_id)

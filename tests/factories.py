@@ -33,8 +33,9 @@ async def create_user(
         is_active=is_active,
     )
     if user.role.is_staff:
-        user.profile = StaffProfile(job_title=job_title, department="Engineering",
-                                    visible_to_candidates=visible)
+        user.profile = StaffProfile(
+            job_title=job_title, department="Engineering", visible_to_candidates=visible
+        )
     db.add(user)
     await db.flush()
     return user

@@ -25,15 +25,41 @@ def portal_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def portal(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "portal", *args], cwd=tmp_path, env=portal_env(tmp_path, **extra),
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "portal", *args],
+        cwd=tmp_path,
+        env=portal_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_db_upgrade_and_users_create(tmp_path):
     assert portal(tmp_path, "db", "upgrade").returncode == 0
-    made = portal(tmp_path, "users", "create", "--email", "Admin@Example.org", "--name", "Yusuf Demir", "--role", "admin")
+    made = portal(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "Admin@Example.org",
+        "--name",
+        "Yusuf Demir",
+        "--role",
+        "admin",
+    )
     assert made.returncode == 0 and "admin@example.org" in made.stdout
-    again = portal(tmp_path, "users", "create", "--email", "admin@example.org", "--name", "Y", "--role", "admin")
+    again = portal(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "admin@example.org",
+        "--name",
+        "Y",
+        "--role",
+        "admin",
+    )
     assert again.returncode == 1 and "exists already" in again.stderr
     bad = portal(tmp_path, "users", "create", "--email", "nope", "--name", "Y", "--role", "hr")
     assert bad.returncode == 1 and "not a valid e-mail address" in bad.stderr
@@ -54,7 +80,9 @@ def test_import_twice_and_a_bad_file(tmp_path):
     bad = portal(tmp_path, "import", str(bad_file))
     assert bad.returncode == 1
     assert "nothing was imported" in bad.stderr
-    assert "visits[0].agenda[0].kind" in bad.stderr and "visits[0].colour: unknown key" in bad.stderr
+    assert (
+        "visits[0].agenda[0].kind" in bad.stderr and "visits[0].colour: unknown key" in bad.stderr
+    )
 
 
 def test_bad_setting_is_reported_plainly(tmp_path):
@@ -66,8 +94,14 @@ def test_bad_setting_is_reported_plainly(tmp_path):
 def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log(tmp_path):
     port = free_port()
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "portal", "demo", "--port", str(port)], cwd=tmp_path,
-                            env=portal_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portal", "demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=portal_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         while True:
@@ -102,20 +136,28 @@ def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log
 def test_served_app_scrubs_tokens_from_its_log(tmp_path):
     """uvicorn's own access log prints query strings; the portal's log must not."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--port", str(port)], cwd=tmp_path,
-                            env=portal_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portal", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=portal_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     secret = "SeCrEtToKeN0123456789abcdefghijklmnopqrstu"
     try:
         deadline = time.monotonic() + 15
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
                 break
             except OSError:
                 assert time.monotonic() < deadline and proc.poll() is None
                 time.sleep(0.1)
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/confirm?token={secret}", timeout=5)  # noqa: S310
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/login/confirm?token={secret}", timeout=5
+            )
         except urllib.error.HTTPError as exc:
             assert exc.code == 400
         proc.terminate()

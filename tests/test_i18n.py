@@ -18,7 +18,9 @@ def source_messages() -> set[str]:
     ]
     options = {"templates/**": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, options_map=options):
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map=options
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -40,7 +42,9 @@ def test_placeholders_survive_translation():
         catalog = read_po(fh)
     for m in catalog:
         if m.id and m.string:
-            assert sorted(re.findall(r"%\(\w+\)s", m.id)) == sorted(re.findall(r"%\(\w+\)s", m.string)), m.id
+            assert sorted(re.findall(r"%\(\w+\)s", m.id)) == sorted(
+                re.findall(r"%\(\w+\)s", m.string)
+            ), m.id
 
 
 def test_accept_language_picks_english_without_a_choice(client):
@@ -56,7 +60,9 @@ def test_default_is_dutch(client):
 def test_language_choice_is_remembered_over_accept_language(client):
     from tests.conftest import get_csrf
 
-    response = client.post("/language", data={"locale": "en", "next": "/login", "csrf_token": get_csrf(client)})
+    response = client.post(
+        "/language", data={"locale": "en", "next": "/login", "csrf_token": get_csrf(client)}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/login"
     page = client.get("/login", headers={"Accept-Language": "nl"})
     assert '<html lang="en">' in page.text
@@ -78,5 +84,7 @@ def test_signed_in_users_choice_is_stored_on_their_account(client, make_user, lo
 def test_language_switch_refuses_an_offsite_next(client):
     from tests.conftest import get_csrf
 
-    response = client.post("/language", data={"locale": "en", "next": "//evil.example", "csrf_token": get_csrf(client)})
+    response = client.post(
+        "/language", data={"locale": "en", "next": "//evil.example", "csrf_token": get_csrf(client)}
+    )
     assert response.headers["location"] == "/"

@@ -15,7 +15,9 @@ def test_models_and_migrations_agree(client):
     async def diff():
         async with engine.connect() as conn:
             return await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), SQLModel.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), SQLModel.metadata
+                )
             )
 
     assert client.portal.call(diff) == []

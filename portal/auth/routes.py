@@ -62,11 +62,17 @@ async def login(request: Request) -> Response:
     try:
         email = validate_email(raw_email, check_deliverability=False).normalized
     except EmailNotValidError:
-        error = _("Enter your e-mail address.") if not raw_email else _(
-            "This does not look like an e-mail address. Check it and try again."
+        error = (
+            _("Enter your e-mail address.")
+            if not raw_email
+            else _("This does not look like an e-mail address. Check it and try again.")
         )
-        return render(request, "auth/login.html",
-                      {"email": raw_email, "error": error, "next": next_path}, status_code=422)
+        return render(
+            request,
+            "auth/login.html",
+            {"email": raw_email, "error": error, "next": next_path},
+            status_code=422,
+        )
     st = state(request)
     clock = now(request)
     # Limits per client and per address, counted for unknown addresses too, so a 429
@@ -77,18 +83,36 @@ async def login(request: Request) -> Response:
     browser_id = _browser_id(request)
     async with unit_of_work(request) as db:
         await service.request_link(
-            db, keyring=st.keyring, settings=st.settings, templates=st.templates,
-            email=email, browser_id=browser_id, next_path=next_path, now=clock,
+            db,
+            keyring=st.keyring,
+            settings=st.settings,
+            templates=st.templates,
+            email=email,
+            browser_id=browser_id,
+            next_path=next_path,
+            now=clock,
         )
     return _check_inbox(request, browser_id)
 
 
-def _check_inbox(request: Request, browser_id: str, *, error: str = "", status: int = 200) -> Response:
-    response = render(request, "auth/check_inbox.html",
-                      {"error": error, "minutes": state(request).settings.sign_in_link_minutes},
-                      status_code=status)
-    response.set_cookie(BROWSER_COOKIE, browser_id, max_age=3600, path="/", httponly=True,
-                        samesite="lax", secure=state(request).settings.https)
+def _check_inbox(
+    request: Request, browser_id: str, *, error: str = "", status: int = 200
+) -> Response:
+    response = render(
+        request,
+        "auth/check_inbox.html",
+        {"error": error, "minutes": state(request).settings.sign_in_link_minutes},
+        status_code=status,
+    )
+    response.set_cookie(
+        BROWSER_COOKIE,
+        browser_id,
+        max_age=3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=state(request).settings.https,
+    )
     return response
 
 
@@ -96,17 +120,29 @@ async def confirm_page(request: Request) -> Response:
     """Shows one button and uses nothing: mail scanners open links before people do."""
     token = request.query_params.get("token", "")
     async with unit_of_work(request) as db:
-        problem = await service.inspect_token(db, keyring=state(request).keyring,
-                                              token=token, now=now(request)) if token else service.Problem.UNKNOWN
+        problem = (
+            await service.inspect_token(
+                db, keyring=state(request).keyring, token=token, now=now(request)
+            )
+            if token
+            else service.Problem.UNKNOWN
+        )
     if problem is not None:
-        return _link_problem(request, service.Failed(problem, problem in (service.Problem.USED, service.Problem.EXPIRED)), token)
+        return _link_problem(
+            request,
+            service.Failed(problem, problem in (service.Problem.USED, service.Problem.EXPIRED)),
+            token,
+        )
     return render(request, "auth/confirm.html", {"token": token})
 
 
 def _link_problem(request: Request, failed: service.Failed, token: str) -> Response:
-    return render(request, "auth/link_problem.html",
-                  {"message": _problem_text(failed.problem), "token": token if failed.can_resend else ""},
-                  status_code=400)
+    return render(
+        request,
+        "auth/link_problem.html",
+        {"message": _problem_text(failed.problem), "token": token if failed.can_resend else ""},
+        status_code=400,
+    )
 
 
 async def confirm(request: Request) -> Response:
@@ -114,19 +150,34 @@ async def confirm(request: Request) -> Response:
     st = state(request)
     token, code = form.get("token", "").strip(), form.get("code", "").strip()
     if not token and not code:
-        return _check_inbox(request, _browser_id(request), error=_("Enter the code from the e-mail."), status=422)
+        return _check_inbox(
+            request, _browser_id(request), error=_("Enter the code from the e-mail."), status=422
+        )
     if code and not await _within_limit(request, "rl-code-ip", ""):
         return await error_page(request, 429)
     async with unit_of_work(request) as db:
         if token:
-            result = await service.confirm_token(db, keyring=st.keyring, settings=st.settings, token=token[:200], now=now(request))
+            result = await service.confirm_token(
+                db, keyring=st.keyring, settings=st.settings, token=token[:200], now=now(request)
+            )
         else:
-            result = await service.confirm_code(db, keyring=st.keyring, settings=st.settings, code=code[:20], browser_id=request.cookies.get(BROWSER_COOKIE), now=now(request))
+            result = await service.confirm_code(
+                db,
+                keyring=st.keyring,
+                settings=st.settings,
+                code=code[:20],
+                browser_id=request.cookies.get(BROWSER_COOKIE),
+                now=now(request),
+            )
     if isinstance(result, service.Failed):
         if token:
             return _link_problem(request, result, token)
-        return _check_inbox(request, _browser_id(request), error=_problem_text(result.problem), status=422)
-    response = RedirectResponse(safe_next(result.next_path) or request.url_for("home").path, status_code=303)
+        return _check_inbox(
+            request, _browser_id(request), error=_problem_text(result.problem), status=422
+        )
+    response = RedirectResponse(
+        safe_next(result.next_path) or request.url_for("home").path, status_code=303
+    )
     sessions.set_cookie(response, st.settings, result.session_id, result.max_age)
     response.delete_cookie(BROWSER_COOKIE, path="/")
     return response
@@ -139,8 +190,15 @@ async def resend(request: Request) -> Response:
         return await error_page(request, 429)
     browser_id = _browser_id(request)
     async with unit_of_work(request) as db:
-        await service.resend_for_token(db, keyring=st.keyring, settings=st.settings, templates=st.templates,
-                                       token=form.get("token", "")[:200], browser_id=browser_id, now=now(request))
+        await service.resend_for_token(
+            db,
+            keyring=st.keyring,
+            settings=st.settings,
+            templates=st.templates,
+            token=form.get("token", "")[:200],
+            browser_id=browser_id,
+            now=now(request),
+        )
     return _check_inbox(request, browser_id)
 
 
@@ -149,7 +207,9 @@ async def logout(request: Request) -> Response:
     st = state(request)
     if user is not None and session_id:
         async with unit_of_work(request) as db:
-            await service.sign_out(db, keyring=st.keyring, user=user, session_id=session_id, now=now(request))
+            await service.sign_out(
+                db, keyring=st.keyring, user=user, session_id=session_id, now=now(request)
+            )
     response = RedirectResponse(request.url_for("login").path + "?signed_out=1", status_code=303)
     sessions.clear_cookie(response, st.settings)
     return response
@@ -166,8 +226,14 @@ async def set_language(request: Request) -> Response:
     if user is not None:
         async with unit_of_work(request) as db:
             await service.set_locale(db, user_id=user.id, locale=locale)  # type: ignore[arg-type]
-    response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, path="/", samesite="lax",
-                        secure=state(request).settings.https)
+    response.set_cookie(
+        LANG_COOKIE,
+        locale,
+        max_age=365 * 86400,
+        path="/",
+        samesite="lax",
+        secure=state(request).settings.https,
+    )
     return response
 
 

@@ -117,8 +117,14 @@ async def issue_link(
 ) -> None:
     """Create a token for ``user`` and queue the sign-in e-mail in the same transaction."""
     token, code = create_token(
-        db, keyring=keyring, settings=settings, user=user, purpose=purpose, now=now,
-        browser_id=browser_id, next_path=next_path,
+        db,
+        keyring=keyring,
+        settings=settings,
+        user=user,
+        purpose=purpose,
+        now=now,
+        browser_id=browser_id,
+        next_path=next_path,
     )
     subject, text, html = render_email(
         templates,
@@ -132,8 +138,15 @@ async def issue_link(
         },
     )
     await enqueue(
-        db, keyring=keyring, base_url=settings.base_url, kind="sign_in",
-        recipient=user.email, subject=subject, text=text, html=html, now=now,
+        db,
+        keyring=keyring,
+        base_url=settings.base_url,
+        kind="sign_in",
+        recipient=user.email,
+        subject=subject,
+        text=text,
+        html=html,
+        now=now,
     )
 
 
@@ -158,15 +171,30 @@ async def request_link(
         log.info("sign-in requested for an address without an active account")
         return False
     await issue_link(
-        db, keyring=keyring, settings=settings, templates=templates, user=user,
-        purpose=TokenPurpose.SIGN_IN, now=now, browser_id=browser_id, next_path=next_path,
+        db,
+        keyring=keyring,
+        settings=settings,
+        templates=templates,
+        user=user,
+        purpose=TokenPurpose.SIGN_IN,
+        now=now,
+        browser_id=browser_id,
+        next_path=next_path,
     )
-    audit.record(db, action="auth.link_requested", now=now, actor_id=user.id,
-                 subject_type="user", subject_id=user.public_id)
+    audit.record(
+        db,
+        action="auth.link_requested",
+        now=now,
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.public_id,
+    )
     return True
 
 
-async def inspect_token(db: AsyncSession, *, keyring: Keyring, token: str, now: datetime) -> Problem | None:
+async def inspect_token(
+    db: AsyncSession, *, keyring: Keyring, token: str, now: datetime
+) -> Problem | None:
     """Read-only: why this token would fail, or None when it would sign in. Uses nothing."""
     row = await db.scalar(
         sa.select(SignInToken).where(
@@ -211,7 +239,12 @@ async def confirm_token(
         log.info("sign-in link refused: %s", problem.value)
         return Failed(problem, can_resend=problem in (Problem.USED, Problem.EXPIRED))
     return await _start_session(
-        db, keyring=keyring, settings=settings, user_id=row[0], next_path=row[1], now=now,
+        db,
+        keyring=keyring,
+        settings=settings,
+        user_id=row[0],
+        next_path=row[1],
+        now=now,
         via="link",
     )
 
@@ -265,7 +298,12 @@ async def confirm_code(
     if row is None:
         return Failed(Problem.USED)
     return await _start_session(
-        db, keyring=keyring, settings=settings, user_id=row[0], next_path=row[1], now=now,
+        db,
+        keyring=keyring,
+        settings=settings,
+        user_id=row[0],
+        next_path=row[1],
+        now=now,
         via="code",
     )
 
@@ -293,8 +331,15 @@ async def _start_session(
             .where(Visit.candidate_id == user.id, Visit.first_signed_in_at.is_(None))  # type: ignore[arg-type, union-attr]
             .values(first_signed_in_at=now)
         )
-    audit.record(db, action="auth.signed_in", now=now, actor_id=user.id,
-                 subject_type="user", subject_id=user.public_id, details={"via": via})
+    audit.record(
+        db,
+        action="auth.signed_in",
+        now=now,
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.public_id,
+        details={"via": via},
+    )
     log.info("signed in user %s via %s", user.public_id, via)
     _idle, absolute = settings.session_limits(staff=user.role.is_staff)
     return SignedIn(user, session_id, next_path, int(absolute.total_seconds()))
@@ -320,8 +365,15 @@ async def resend_for_token(
     if user is None or not user.is_active:
         return
     await issue_link(
-        db, keyring=keyring, settings=settings, templates=templates, user=user,
-        purpose=TokenPurpose.SIGN_IN, now=now, browser_id=browser_id, next_path=row.next_path,
+        db,
+        keyring=keyring,
+        settings=settings,
+        templates=templates,
+        user=user,
+        purpose=TokenPurpose.SIGN_IN,
+        now=now,
+        browser_id=browser_id,
+        next_path=row.next_path,
     )
 
 
@@ -329,8 +381,14 @@ async def sign_out(
     db: AsyncSession, *, keyring: Keyring, user: User, session_id: str, now: datetime
 ) -> None:
     await sessions.revoke(db, keyring=keyring, session_id=session_id, now=now)
-    audit.record(db, action="auth.signed_out", now=now, actor_id=user.id,
-                 subject_type="user", subject_id=user.public_id)
+    audit.record(
+        db,
+        action="auth.signed_out",
+        now=now,
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=user.public_id,
+    )
 
 
 async def set_locale(db: AsyncSession, *, user_id: int, locale: str) -> None:

@@ -81,11 +81,15 @@ def _check_times(visits: list[VisitIn]) -> list[str]:
         spans: list[tuple[str, datetime, datetime]] = []
         if visit.starts_at and visit.ends_at:
             spans.append((f"visits[{n}]", visit.starts_at, visit.ends_at))
-        spans += [(f"visits[{n}].agenda[{i}]", a.starts_at, a.ends_at) for i, a in enumerate(visit.agenda)]
+        spans += [
+            (f"visits[{n}].agenda[{i}]", a.starts_at, a.ends_at) for i, a in enumerate(visit.agenda)
+        ]
         for path, start, end in spans:
             s, e = to_utc(start, visit.timezone), to_utc(end, visit.timezone)
             if s is None or e is None:
-                problems.append(f"{path}: that time does not exist in {visit.timezone} (clocks go forward)")
+                problems.append(
+                    f"{path}: that time does not exist in {visit.timezone} (clocks go forward)"
+                )
             elif e <= s:
                 problems.append(f"{path}: ends_at must be after starts_at")
     return problems
@@ -96,15 +100,22 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
         yield values[i : i + CHUNK]
 
 
-async def apply(db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: int | None = None) -> Report:
+async def apply(
+    db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: int | None = None
+) -> Report:
     """Write a parsed file in the caller's transaction; raises ImportProblems before any write."""
     report = Report()
-    emails = sorted({s.email for s in data.staff} | {v.candidate.email for v in data.visits}
-                    | {v.host for v in data.visits if v.host}
-                    | {e for v in data.visits for a in v.agenda for e in a.interviewers})
+    emails = sorted(
+        {s.email for s in data.staff}
+        | {v.candidate.email for v in data.visits}
+        | {v.host for v in data.visits if v.host}
+        | {e for v in data.visits for a in v.agenda for e in a.interviewers}
+    )
     users: dict[str, User] = {}
     for part in _chunks(emails):
-        rows = await db.scalars(sa.select(User).options(selectinload(User.profile)).where(User.email.in_(part)))  # type: ignore[arg-type, attr-defined]
+        rows = await db.scalars(
+            sa.select(User).options(selectinload(User.profile)).where(User.email.in_(part))
+        )  # type: ignore[arg-type, attr-defined]
         users.update({u.email: u for u in rows})
     _check_references(data, users)
 
@@ -117,7 +128,8 @@ async def apply(db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: 
     ext_ids = [v.external_id for v in data.visits]
     for part in _chunks(ext_ids):
         rows = await db.scalars(
-            sa.select(Visit).options(selectinload(Visit.agenda).selectinload(AgendaItem.interviewers))  # type: ignore[arg-type]
+            sa.select(Visit)
+            .options(selectinload(Visit.agenda).selectinload(AgendaItem.interviewers))  # type: ignore[arg-type]
             .where(Visit.external_id.in_(part))  # type: ignore[union-attr]
         )
         existing.update({v.external_id: v for v in rows})  # type: ignore[misc]
@@ -125,8 +137,13 @@ async def apply(db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: 
         person = visit_in.candidate
         candidate = users.get(person.email)
         if candidate is None:
-            candidate = User(email=person.email, name=person.name, role=Role.CANDIDATE,
-                             locale=person.locale, created_at=now)
+            candidate = User(
+                email=person.email,
+                name=person.name,
+                role=Role.CANDIDATE,
+                locale=person.locale,
+                created_at=now,
+            )
             db.add(candidate)
             users[candidate.email] = candidate
         else:
@@ -135,10 +152,24 @@ async def apply(db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: 
     await db.flush()  # one flush gives every new person an id
     for visit_in in data.visits:
         candidate = users[visit_in.candidate.email]
-        _upsert_visit(db, visit_in, existing.get(visit_in.external_id), candidate, users, locations, report, now)
+        _upsert_visit(
+            db,
+            visit_in,
+            existing.get(visit_in.external_id),
+            candidate,
+            users,
+            locations,
+            report,
+            now,
+        )
     await db.flush()
-    audit.record(db, action="import.applied", now=now, actor_id=actor_id,
-                 details={"created": report.created, "updated": report.updated})
+    audit.record(
+        db,
+        action="import.applied",
+        now=now,
+        actor_id=actor_id,
+        details={"created": report.created, "updated": report.updated},
+    )
     return report
 
 
@@ -152,23 +183,32 @@ def _check_references(data: ImportFile, users: dict[str, User]) -> None:
     for n, visit in enumerate(data.visits):
         known = users.get(visit.candidate.email)
         if visit.candidate.email in staff_in_file or (known is not None and known.role.is_staff):
-            problems.append(f"visits[{n}].candidate.email: {visit.candidate.email} belongs to a staff account")
+            problems.append(
+                f"visits[{n}].candidate.email: {visit.candidate.email} belongs to a staff account"
+            )
         refs = [(f"visits[{n}].host", visit.host)] if visit.host else []
-        refs += [(f"visits[{n}].agenda[{i}].interviewers[{j}]", e)
-                 for i, a in enumerate(visit.agenda) for j, e in enumerate(a.interviewers)]
+        refs += [
+            (f"visits[{n}].agenda[{i}].interviewers[{j}]", e)
+            for i, a in enumerate(visit.agenda)
+            for j, e in enumerate(a.interviewers)
+        ]
         for path, email in refs:
             person = users.get(email)
             if email in staff_in_file:
                 continue
             if person is None or not person.role.is_staff:
-                problems.append(f"{path}: {email} is not a member of staff (add them under \"staff\")")
+                problems.append(
+                    f'{path}: {email} is not a member of staff (add them under "staff")'
+                )
             elif not person.is_active:
                 problems.append(f"{path}: {email} has been deactivated")
     if problems:
         raise ImportProblems(problems)
 
 
-def _upsert_staff(db: AsyncSession, staff: StaffIn, users: dict[str, User], report: Report, now: datetime) -> None:
+def _upsert_staff(
+    db: AsyncSession, staff: StaffIn, users: dict[str, User], report: Report, now: datetime
+) -> None:
     user = users.get(staff.email)
     if user is None:
         user = User(email=staff.email, name=staff.name, role=Role(staff.role), created_at=now)
@@ -181,15 +221,24 @@ def _upsert_staff(db: AsyncSession, staff: StaffIn, users: dict[str, User], repo
         if user.profile is None:
             user.profile = StaffProfile(updated_at=now)
     user.name, user.role = staff.name, Role(staff.role)
-    profile = user.profile
-    assert profile is not None
-    for key in ("job_title", "department", "pronouns", "bio", "linkedin_url", "visible_to_candidates"):
+    profile: StaffProfile = user.profile
+    for key in (
+        "job_title",
+        "department",
+        "pronouns",
+        "bio",
+        "linkedin_url",
+        "visible_to_candidates",
+    ):
         setattr(profile, key, getattr(staff, key))
 
 
 async def _locations(db: AsyncSession, data: ImportFile, now: datetime) -> dict[str, Location]:
     wanted = {v.location.name: v.location for v in data.visits if v.location}
-    found = {loc.name: loc for loc in await db.scalars(sa.select(Location).where(Location.name.in_(list(wanted))))}  # type: ignore[attr-defined]
+    found = {
+        loc.name: loc
+        for loc in await db.scalars(sa.select(Location).where(Location.name.in_(list(wanted))))
+    }  # type: ignore[attr-defined]
     for name, loc_in in wanted.items():
         loc = found.get(name)
         if loc is None:
@@ -200,8 +249,16 @@ async def _locations(db: AsyncSession, data: ImportFile, now: datetime) -> dict[
     return found
 
 
-def _upsert_visit(db: AsyncSession, visit_in: VisitIn, visit: Visit | None, candidate: User,
-                  users: dict[str, User], locations: dict[str, Location], report: Report, now: datetime) -> None:
+def _upsert_visit(
+    db: AsyncSession,
+    visit_in: VisitIn,
+    visit: Visit | None,
+    candidate: User,
+    users: dict[str, User],
+    locations: dict[str, Location],
+    report: Report,
+    now: datetime,
+) -> None:
     zone = visit_in.timezone
     spans = [(to_utc(a.starts_at, zone), to_utc(a.ends_at, zone)) for a in visit_in.agenda]
     if visit_in.starts_at and visit_in.ends_at:
@@ -209,16 +266,28 @@ def _upsert_visit(db: AsyncSession, visit_in: VisitIn, visit: Visit | None, cand
     starts = min(s for s, _e in spans if s)
     ends = max(e for _s, e in spans if e)
     if visit is None:
-        visit = Visit(external_id=visit_in.external_id, candidate_id=candidate.id, position=visit_in.position,  # type: ignore[arg-type]
-                      starts_at=starts, ends_at=ends, created_at=now, updated_at=now)
+        visit = Visit(
+            external_id=visit_in.external_id,
+            candidate_id=candidate.id,
+            position=visit_in.position,  # type: ignore[arg-type]
+            starts_at=starts,
+            ends_at=ends,
+            created_at=now,
+            updated_at=now,
+        )
         visit.agenda = []
         db.add(visit)
         report.created["visits"] += 1
     else:
         report.updated["visits"] += 1
     fields = {
-        "candidate_id": candidate.id, "position": visit_in.position, "department": visit_in.department,
-        "timezone": zone, "starts_at": starts, "ends_at": ends, "status": VisitStatus(visit_in.status),
+        "candidate_id": candidate.id,
+        "position": visit_in.position,
+        "department": visit_in.department,
+        "timezone": zone,
+        "starts_at": starts,
+        "ends_at": ends,
+        "status": VisitStatus(visit_in.status),
         "location_id": locations[visit_in.location.name].id if visit_in.location else None,
         "host_id": users[visit_in.host].id if visit_in.host else None,
     }
@@ -240,10 +309,15 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
         item = by_ext.get(item_in.external_id) if item_in.external_id else by_pos.get(pos)
         people = [users[e] for e in dict.fromkeys(item_in.interviewers)]
         values = {
-            "external_id": item_in.external_id, "position": pos,
-            "starts_at": to_utc(item_in.starts_at, zone), "ends_at": to_utc(item_in.ends_at, zone),
-            "kind": item_in.kind, "title": item_in.title, "internal_title": item_in.internal_title,
-            "room": item_in.room, "description": item_in.description,
+            "external_id": item_in.external_id,
+            "position": pos,
+            "starts_at": to_utc(item_in.starts_at, zone),
+            "ends_at": to_utc(item_in.ends_at, zone),
+            "kind": item_in.kind,
+            "title": item_in.title,
+            "internal_title": item_in.internal_title,
+            "room": item_in.room,
+            "description": item_in.description,
             "visible_to_candidate": item_in.visible_to_candidate,
         }
         if item is None:
@@ -266,5 +340,7 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
         visit.agenda = kept
 
 
-async def import_bytes(db: AsyncSession, raw: bytes | str, *, now: datetime, actor_id: int | None = None) -> Report:
+async def import_bytes(
+    db: AsyncSession, raw: bytes | str, *, now: datetime, actor_id: int | None = None
+) -> Report:
     return await apply(db, parse(raw), now=now, actor_id=actor_id)

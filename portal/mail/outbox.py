@@ -193,15 +193,24 @@ async def _retry(factory: Any, item_id: int, *, at: datetime, error: str) -> Non
 class Worker:
     """Delivers the outbox: woken after a commit that queued mail, else every few seconds."""
 
+    PURGE_EVERY = timedelta(hours=1)
+
     def __init__(self, app_state: Any, *, interval: float = 5.0) -> None:
         self.state = app_state
         self.interval = interval
         self.wake = asyncio.Event()
+        self.last_purge: datetime | None = None
 
     async def run(self) -> None:
+        from portal.maintenance import purge_expired
+
         while True:
             try:
                 await self.run_once()
+                now = self.state.clock()
+                if self.last_purge is None or now - self.last_purge > self.PURGE_EVERY:
+                    self.last_purge = now
+                    await purge_expired(self.state.db, now=now)
             except Exception:
                 log.exception("outbox worker pass failed")
             try:

@@ -74,7 +74,9 @@ def test_idle_session_times_out(client, make_user, login_as, clock, settings):
     assert client.get("/").status_code == 303
 
 
-def test_activity_keeps_a_session_alive_until_its_absolute_limit(client, make_user, login_as, clock, settings):
+def test_activity_keeps_a_session_alive_until_its_absolute_limit(
+    client, make_user, login_as, clock, settings
+):
     login_as(make_user())
     for _ in range(settings.candidate_session_max_days - 1):
         clock.advance(hours=24)
@@ -99,29 +101,60 @@ def test_deactivation_ends_sessions(client, make_user, login_as, run):
 def test_unsafe_routes_refuse_a_missing_csrf_token(client, app, make_user, login_as):
     """Generated from the app's own routes: no state change without a token."""
     login_as(make_user())
-    unsafe = [(r.path, m) for r in app.routes for m in (getattr(r, "methods", None) or []) if m not in ("GET", "HEAD")]
+    unsafe = [
+        (r.path, m)
+        for r in app.routes
+        for m in (getattr(r, "methods", None) or [])
+        if m not in ("GET", "HEAD")
+    ]
     assert len(unsafe) >= 5
     for path, method in unsafe:
-        response = client.request(method, path.replace("{id}", "x"), data={"email": "a@example.org"})
+        response = client.request(
+            method, path.replace("{id}", "x"), data={"email": "a@example.org"}
+        )
         assert response.status_code == 403, (method, path)
-        response = client.request(method, path.replace("{id}", "x"), data={"csrf_token": "forged" * 10})
+        response = client.request(
+            method, path.replace("{id}", "x"), data={"csrf_token": "forged" * 10}
+        )
         assert response.status_code == 403, (method, path)
 
 
 def test_cross_site_post_is_refused_even_with_a_token(client, make_user, login_as):
     login_as(make_user())
     token = get_csrf(client, "/")
-    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
         response = client.post("/logout", data={"csrf_token": token}, headers=headers)
         assert response.status_code == 403
     assert client.get("/").status_code == 200
 
 
+def test_null_origin_from_our_own_form_is_judged_by_its_token(client, make_user, login_as):
+    """Chromium sends Origin: null on form posts from a no-referrer page."""
+    login_as(make_user())
+    token = get_csrf(client, "/")
+    same = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert client.post("/language", data={"locale": "en"}, headers=same).status_code == 403
+    assert (
+        client.post(
+            "/language", data={"locale": "en", "csrf_token": token}, headers=same
+        ).status_code
+        == 303
+    )
+
+
 def test_same_origin_post_with_token_and_htmx_header_works(client, make_user, login_as):
     login_as(make_user())
     token = get_csrf(client, "/")
-    response = client.post("/language", data={"locale": "en"},
-                           headers={"X-CSRF-Token": token, "Origin": "http://testserver"})
+    response = client.post(
+        "/language",
+        data={"locale": "en"},
+        headers={"X-CSRF-Token": token, "Origin": "http://testserver"},
+    )
     assert response.status_code == 303
 
 
@@ -129,14 +162,22 @@ def test_csrf_token_of_one_session_fails_in_another(client, other_browser, make_
     login_as(make_user())
     token = get_csrf(client, "/")
     with other_browser() as other:
-        assert other.post("/login", data={"email": "a@example.org", "csrf_token": token}).status_code == 403
+        assert (
+            other.post("/login", data={"email": "a@example.org", "csrf_token": token}).status_code
+            == 403
+        )
 
 
 def test_security_headers_on_every_page(client):
     for path in ("/login", "/healthz", "/nope", "/static/portal.css"):
         headers = client.get(path).headers
         csp = headers["content-security-policy"]
-        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
+        for directive in (
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "script-src 'self'",
+        ):
             assert directive in csp
         assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
         assert headers["referrer-policy"] == "no-referrer"
@@ -155,8 +196,11 @@ def test_no_inline_script_in_pages(client):
 
 @pytest.mark.parametrize("size", [300 * 1024, 2 * 1024 * 1024])
 def test_oversized_bodies_get_413(client, size):
-    response = client.post("/login", content=b"email=" + b"a" * size,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/login",
+        content=b"email=" + b"a" * size,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 413
 
 

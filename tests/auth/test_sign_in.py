@@ -30,7 +30,13 @@ def code_in(message: Any) -> str:
 
 def confirm(client: Any, token: str) -> Any:
     page = client.get("/login/confirm", params={"token": token})
-    return client.post("/login/confirm", data={"token": token, "csrf_token": csrf_from(page.text) if page.status_code == 200 else get_csrf(client)})
+    return client.post(
+        "/login/confirm",
+        data={
+            "token": token,
+            "csrf_token": csrf_from(page.text) if page.status_code == 200 else get_csrf(client),
+        },
+    )
 
 
 def test_known_address_gets_a_link_that_signs_in(client, make_user, deliver):
@@ -87,8 +93,12 @@ def test_mail_scanner_head_and_gets_do_not_use_the_token(client, make_user, deli
         page = client.get(f"/login/confirm?token={token}")
         assert page.status_code == 200
         assert 'name="token"' in page.text
-    assert "set-cookie" not in {k.lower() for k in page.headers if "portal_session" in page.headers.get(k, "")}
-    response = client.post("/login/confirm", data={"token": token, "csrf_token": csrf_from(page.text)})
+    assert "set-cookie" not in {
+        k.lower() for k in page.headers if "portal_session" in page.headers.get(k, "")
+    }
+    response = client.post(
+        "/login/confirm", data={"token": token, "csrf_token": csrf_from(page.text)}
+    )
     assert response.status_code == 303
 
 
@@ -101,7 +111,9 @@ def test_used_link_says_so_and_offers_a_fresh_one(client, make_user, deliver):
     again = client.get(f"/login/confirm?token={token}")
     assert again.status_code == 400
     assert "al gebruikt" in again.text or "already been used" in again.text
-    resend = client.post("/login/resend", data={"token": token, "csrf_token": csrf_from(again.text)})
+    resend = client.post(
+        "/login/resend", data={"token": token, "csrf_token": csrf_from(again.text)}
+    )
     assert resend.status_code == 200
     mails = deliver()
     assert len(mails) == 2 and link_token(mails[1]) != token
@@ -137,7 +149,9 @@ def test_link_still_works_just_before_it_expires(client, make_user, deliver, clo
     assert confirm(client, token).status_code == 303
 
 
-@pytest.mark.parametrize("token", ["", "garbage", "x" * 500, "%00%0d%0a", "abc'; DROP TABLE users;--"])
+@pytest.mark.parametrize(
+    "token", ["", "garbage", "x" * 500, "%00%0d%0a", "abc'; DROP TABLE users;--"]
+)
 def test_garbage_or_truncated_tokens_get_a_clear_page(client, make_user, deliver, token):
     make_user(email="sam@example.org")
     ask_link(client, "sam@example.org")
@@ -145,7 +159,9 @@ def test_garbage_or_truncated_tokens_get_a_clear_page(client, make_user, deliver
     for candidate in (token, real[:20]):
         page = client.get("/login/confirm", params={"token": candidate})
         assert page.status_code == 400
-        post = client.post("/login/confirm", data={"token": candidate or "x", "csrf_token": get_csrf(client)})
+        post = client.post(
+            "/login/confirm", data={"token": candidate or "x", "csrf_token": get_csrf(client)}
+        )
         assert post.status_code == 400
         assert "portal_session" not in post.headers.get("set-cookie", "")
 
@@ -154,7 +170,9 @@ def test_a_session_id_is_not_a_sign_in_token(client, make_user, login_as):
     user = make_user()
     session_id = login_as(user)
     client.cookies.clear()
-    response = client.post("/login/confirm", data={"token": session_id, "csrf_token": get_csrf(client)})
+    response = client.post(
+        "/login/confirm", data={"token": session_id, "csrf_token": get_csrf(client)}
+    )
     assert response.status_code == 400
 
 
@@ -180,7 +198,9 @@ def test_two_concurrent_confirms_make_one_session(client, make_user, deliver, ru
     async def race():
         async def one():
             async with st.db() as db, db.begin():
-                return await confirm_token(db, keyring=st.keyring, settings=st.settings, token=token, now=st.clock())
+                return await confirm_token(
+                    db, keyring=st.keyring, settings=st.settings, token=token, now=st.clock()
+                )
 
         return await asyncio.gather(one(), one(), return_exceptions=True)
 
@@ -207,7 +227,9 @@ def test_code_is_void_after_five_wrong_tries(client, make_user, deliver):
     code = code_in(mail)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(5):
-        response = client.post("/login/confirm", data={"code": wrong, "csrf_token": get_csrf(client)})
+        response = client.post(
+            "/login/confirm", data={"code": wrong, "csrf_token": get_csrf(client)}
+        )
         assert response.status_code == 422
     response = client.post("/login/confirm", data={"code": code, "csrf_token": get_csrf(client)})
     assert response.status_code == 422
@@ -216,7 +238,9 @@ def test_code_is_void_after_five_wrong_tries(client, make_user, deliver):
     assert confirm(client, link_token(mail)).status_code == 303
 
 
-@pytest.mark.parametrize("email", ["", "   ", "not-an-address", "a@b", "sam@@example.org", "x" * 400 + "@example.org"])
+@pytest.mark.parametrize(
+    "email", ["", "   ", "not-an-address", "a@b", "sam@@example.org", "x" * 400 + "@example.org"]
+)
 def test_bad_addresses_get_the_form_back_with_a_message(client, deliver, email):
     response = ask_link(client, email)
     assert response.status_code == 422
@@ -224,7 +248,9 @@ def test_bad_addresses_get_the_form_back_with_a_message(client, deliver, email):
     assert deliver() == []
 
 
-def test_too_many_requests_for_one_address_get_429_and_no_mail(client, make_user, deliver, settings):
+def test_too_many_requests_for_one_address_get_429_and_no_mail(
+    client, make_user, deliver, settings
+):
     make_user(email="sam@example.org")
     for _ in range(settings.login_rate_per_address):
         assert ask_link(client, "sam@example.org").status_code == 200
@@ -244,15 +270,23 @@ def test_limits_reset_after_the_window(client, make_user, deliver, settings, clo
 
 
 def test_unknown_addresses_are_limited_like_known_ones(client, settings):
-    statuses = [ask_link(client, "nobody@example.org").status_code for _ in range(settings.login_rate_per_address + 1)]
+    statuses = [
+        ask_link(client, "nobody@example.org").status_code
+        for _ in range(settings.login_rate_per_address + 1)
+    ]
     assert statuses[-1] == 429
 
 
 def test_per_client_limit_ignores_spoofed_forwarded_for(client, settings):
     statuses = []
     for n in range(settings.login_rate_per_client + 1):
-        statuses.append(client.post("/login", data={"email": f"p{n}@example.org", "csrf_token": get_csrf(client)},
-                                    headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code)
+        statuses.append(
+            client.post(
+                "/login",
+                data={"email": f"p{n}@example.org", "csrf_token": get_csrf(client)},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+        )
     assert statuses[-1] == 429
 
 
@@ -262,7 +296,11 @@ def test_trusted_proxy_forwarded_for_is_used(database_url, clock, mailbox):
     from portal.security import client_ip
 
     def conn(peer, xff):
-        scope = {"type": "http", "client": (peer, 1), "headers": [(b"x-forwarded-for", xff.encode())]}
+        scope = {
+            "type": "http",
+            "client": (peer, 1),
+            "headers": [(b"x-forwarded-for", xff.encode())],
+        }
         return Request(scope)
 
     trusted = frozenset({"10.0.0.1"})
@@ -272,8 +310,11 @@ def test_trusted_proxy_forwarded_for_is_used(database_url, clock, mailbox):
 
 def test_sign_in_link_is_built_from_the_base_url_not_the_host_header(client, make_user, deliver):
     make_user(email="sam@example.org")
-    client.post("/login", data={"email": "sam@example.org", "csrf_token": get_csrf(client)},
-                headers={"Host": "evil.example"})
+    client.post(
+        "/login",
+        data={"email": "sam@example.org", "csrf_token": get_csrf(client)},
+        headers={"Host": "evil.example"},
+    )
     [mail] = deliver()
     assert "evil.example" not in mail.text
     assert "http://testserver/login/confirm?token=" in mail.text
@@ -286,7 +327,16 @@ def test_next_is_kept_through_sign_in(client, make_user, deliver):
     assert response.headers["location"] == "/visit/abc"
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "javascript:alert(1)", "https://evil.example/", "/%0d%0aSet-Cookie:x"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "https://evil.example/",
+        "/%0d%0aSet-Cookie:x",
+    ],
+)
 def test_open_redirects_are_refused(client, make_user, deliver, target):
     make_user(email="sam@example.org")
     ask_link(client, "sam@example.org", next=target)
@@ -300,7 +350,9 @@ def test_new_session_id_at_every_sign_in(client, make_user, deliver, login_as):
     old = login_as(user)
     client.post("/login", data={"email": "sam@example.org", "csrf_token": get_csrf(client, "/")})
     token = link_token(deliver()[0])
-    response = client.post("/login/confirm", data={"token": token, "csrf_token": get_csrf(client, "/")})
+    response = client.post(
+        "/login/confirm", data={"token": token, "csrf_token": get_csrf(client, "/")}
+    )
     new = response.cookies.get("portal_session")
     assert new and new != old
 

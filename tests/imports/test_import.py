@@ -13,28 +13,61 @@ from portal.models import AgendaItem, User, Visit
 
 BASE = {
     "staff": [
-        {"email": "noor@example.com", "name": "Noor Bakker", "role": "employee",
-         "job_title": "Engineering manager", "department": "Engineering",
-         "pronouns": "zij/haar", "bio": "Hallo", "linkedin_url": "https://www.linkedin.com/in/x",
-         "visible_to_candidates": True},
-        {"email": "hr@example.com", "name": "Fatima El Amrani", "role": "hr",
-         "job_title": "Recruiter", "department": "People", "visible_to_candidates": True},
+        {
+            "email": "noor@example.com",
+            "name": "Noor Bakker",
+            "role": "employee",
+            "job_title": "Engineering manager",
+            "department": "Engineering",
+            "pronouns": "zij/haar",
+            "bio": "Hallo",
+            "linkedin_url": "https://www.linkedin.com/in/x",
+            "visible_to_candidates": True,
+        },
+        {
+            "email": "hr@example.com",
+            "name": "Fatima El Amrani",
+            "role": "hr",
+            "job_title": "Recruiter",
+            "department": "People",
+            "visible_to_candidates": True,
+        },
     ],
     "visits": [
-        {"external_id": "ats-4711",
-         "candidate": {"email": "sam@example.org", "name": "Sam de Vries", "locale": "nl"},
-         "position": "Backend developer", "department": "Engineering", "timezone": "Europe/Amsterdam",
-         "location": {"name": "Kantoor Utrecht", "address": "Catharijnesingel 1, 3511 GA Utrecht",
-                      "arrival_notes": "Meld je bij de receptie."},
-         "host": "hr@example.com",
-         "agenda": [
-             {"external_id": "ats-4711-1", "starts_at": "2026-12-03T09:30", "ends_at": "2026-12-03T10:15",
-              "kind": "interview", "title": "Kennismaking met het team", "internal_title": "Round 1",
-              "room": "Zaal Dom", "description": "Koffie", "visible_to_candidate": True,
-              "interviewers": ["noor@example.com"]},
-             {"starts_at": "2026-12-03T10:30+01:00", "ends_at": "2026-12-03T11:00+01:00",
-              "kind": "lunch", "title": "Lunch", "visible_to_candidate": True},
-         ]},
+        {
+            "external_id": "ats-4711",
+            "candidate": {"email": "sam@example.org", "name": "Sam de Vries", "locale": "nl"},
+            "position": "Backend developer",
+            "department": "Engineering",
+            "timezone": "Europe/Amsterdam",
+            "location": {
+                "name": "Kantoor Utrecht",
+                "address": "Catharijnesingel 1, 3511 GA Utrecht",
+                "arrival_notes": "Meld je bij de receptie.",
+            },
+            "host": "hr@example.com",
+            "agenda": [
+                {
+                    "external_id": "ats-4711-1",
+                    "starts_at": "2026-12-03T09:30",
+                    "ends_at": "2026-12-03T10:15",
+                    "kind": "interview",
+                    "title": "Kennismaking met het team",
+                    "internal_title": "Round 1",
+                    "room": "Zaal Dom",
+                    "description": "Koffie",
+                    "visible_to_candidate": True,
+                    "interviewers": ["noor@example.com"],
+                },
+                {
+                    "starts_at": "2026-12-03T10:30+01:00",
+                    "ends_at": "2026-12-03T11:00+01:00",
+                    "kind": "lunch",
+                    "title": "Lunch",
+                    "visible_to_candidate": True,
+                },
+            ],
+        },
     ],
 }
 
@@ -50,7 +83,12 @@ def _now():
 
 
 async def _counts(db):
-    return tuple([await db.scalar(sa.select(sa.func.count()).select_from(m)) for m in (User, Visit, AgendaItem)])
+    return tuple(
+        [
+            await db.scalar(sa.select(sa.func.count()).select_from(m))
+            for m in (User, Visit, AgendaItem)
+        ]
+    )
 
 
 def test_import_creates_people_visit_and_agenda(client, run):
@@ -90,7 +128,11 @@ def test_reimport_updates_and_raises_calendar_sequence(client, run):
     changed = copy.deepcopy(BASE)
     changed["visits"][0]["agenda"][0]["room"] = "Zaal Neude"
     do_import(run, changed)
-    seq = run(lambda db: db.scalar(sa.select(AgendaItem.sequence).where(AgendaItem.external_id == "ats-4711-1")))
+    seq = run(
+        lambda db: db.scalar(
+            sa.select(AgendaItem.sequence).where(AgendaItem.external_id == "ats-4711-1")
+        )
+    )
     assert seq == 1
     assert run(_counts) == (3, 1, 2)
 
@@ -109,11 +151,25 @@ def test_item_dropped_from_the_file_is_removed(client, run):
         (lambda d: d["visits"][0].update(colour="blue"), "visits[0].colour: unknown key"),
         (lambda d: d["visits"][0]["agenda"][0].update(kind="party"), "visits[0].agenda[0].kind"),
         (lambda d: d["visits"][0].update(timezone="Mars/Olympus"), "unknown time zone"),
-        (lambda d: d["visits"][0]["agenda"][0].update(ends_at="2026-12-03T09:00"), "ends_at must be after starts_at"),
-        (lambda d: d["visits"][0]["agenda"][0].update(starts_at="2027-03-28T02:30", ends_at="2027-03-28T03:30"), "does not exist"),
-        (lambda d: d["visits"][0]["candidate"].update(email="not-an-email"), "visits[0].candidate.email"),
+        (
+            lambda d: d["visits"][0]["agenda"][0].update(ends_at="2026-12-03T09:00"),
+            "ends_at must be after starts_at",
+        ),
+        (
+            lambda d: d["visits"][0]["agenda"][0].update(
+                starts_at="2027-03-28T02:30", ends_at="2027-03-28T03:30"
+            ),
+            "does not exist",
+        ),
+        (
+            lambda d: d["visits"][0]["candidate"].update(email="not-an-email"),
+            "visits[0].candidate.email",
+        ),
         (lambda d: d["visits"][0].update(host="stranger@example.com"), "is not a member of staff"),
-        (lambda d: d["visits"][0]["candidate"].update(email="noor@example.com"), "belongs to a staff account"),
+        (
+            lambda d: d["visits"][0]["candidate"].update(email="noor@example.com"),
+            "belongs to a staff account",
+        ),
         (lambda d: d["visits"].append(copy.deepcopy(d["visits"][0])), "appears more than once"),
         (lambda d: d["staff"][0].update(linkedin_url="javascript:alert(1)"), "https://"),
         (lambda d: d["visits"][0].update(agenda=[]), "give an agenda"),

@@ -22,7 +22,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -45,8 +45,15 @@ def smtp_server():
 def send_all(client, backend, *, max_attempts=3):
     st = client.app.state
     return client.portal.call(
-        lambda: deliver_due(st.db, backend=backend, keyring=st.keyring, mail_from=st.settings.mail_from,
-                            max_attempts=max_attempts, now=st.clock(), dialect=st.dialect)
+        lambda: deliver_due(
+            st.db,
+            backend=backend,
+            keyring=st.keyring,
+            mail_from=st.settings.mail_from,
+            max_attempts=max_attempts,
+            now=st.clock(),
+            dialect=st.dialect,
+        )
     )
 
 
@@ -54,11 +61,15 @@ async def _outbox(db):
     return list(await db.scalars(sa.select(OutboxEmail)))
 
 
-def test_sign_in_mail_arrives_over_smtp_in_the_recipients_language(client, make_user, run, smtp_server, database_url):
+def test_sign_in_mail_arrives_over_smtp_in_the_recipients_language(
+    client, make_user, run, smtp_server, database_url
+):
     controller, inbox = smtp_server
     make_user(email="sam@example.org", name="Sam de Vries", locale="en")
     ask_link(client, "sam@example.org")
-    backend = SMTPBackend(make_settings(database_url, smtp_host="127.0.0.1", smtp_port=controller.port))
+    backend = SMTPBackend(
+        make_settings(database_url, smtp_host="127.0.0.1", smtp_port=controller.port)
+    )
     assert send_all(client, backend) == 1
     [msg] = inbox.messages
     assert msg["To"] == "sam@example.org"
@@ -87,11 +98,16 @@ def test_outbox_row_does_not_hold_the_link_in_clear(client, make_user, run):
     assert b"login/confirm" not in row.payload and b"token=" not in row.payload
 
 
-def test_failed_delivery_is_retried_with_backoff_then_marked_failed(client, make_user, run, clock, database_url):
+def test_failed_delivery_is_retried_with_backoff_then_marked_failed(
+    client, make_user, run, clock, database_url
+):
     make_user(email="sam@example.org")
     ask_link(client, "sam@example.org")
-    dead = SMTPBackend(make_settings(database_url, smtp_host="127.0.0.1", smtp_port=free_port(),
-                                     smtp_timeout_seconds=2))
+    dead = SMTPBackend(
+        make_settings(
+            database_url, smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout_seconds=2
+        )
+    )
     assert send_all(client, dead) == 0
     [row] = run(_outbox)
     assert row.status is OutboxStatus.PENDING and row.attempts == 1 and row.last_error
@@ -134,9 +150,17 @@ def test_header_injection_is_stripped(client, run):
     st = client.app.state
 
     async def add(db):
-        await enqueue(db, keyring=st.keyring, base_url="http://testserver", kind="test",
-                      recipient="a@example.org\r\nBcc: evil@example.org", subject="Hi\r\nBcc: x",
-                      text="t", html="h", now=st.clock())
+        await enqueue(
+            db,
+            keyring=st.keyring,
+            base_url="http://testserver",
+            kind="test",
+            recipient="a@example.org\r\nBcc: evil@example.org",
+            subject="Hi\r\nBcc: x",
+            text="t",
+            html="h",
+            now=st.clock(),
+        )
 
     run(add)
     [row] = run(_outbox)
@@ -153,6 +177,7 @@ def test_in_process_worker_delivers_soon_after_commit(database_url, tmp_path):
     mailbox = RecordingBackend()
     app = create_app(make_settings(database_url, run_worker=True), email_backend=mailbox)
     with TestClient(app, base_url="http://testserver") as c:
+
         async def seed():
             async with app.state.db() as db, db.begin():
                 await create_user(db, email="sam@example.org")

@@ -26,8 +26,13 @@ def visit_for(run, candidate, **kw):
 
 
 def test_candidate_home_shows_the_visit_with_agenda_in_order(client, run, people, login_as):
-    visit_for(run, people["candidate"], items=3, interviewers=[people["noor"]],
-              start=datetime(2026, 12, 3, 8, 30, tzinfo=UTC))
+    visit_for(
+        run,
+        people["candidate"],
+        items=3,
+        interviewers=[people["noor"]],
+        start=datetime(2026, 12, 3, 8, 30, tzinfo=UTC),
+    )
     login_as(people["candidate"])
     page = client.get("/").text
     assert "Backend developer" in page
@@ -53,8 +58,13 @@ def _csrf(client):
 
 
 def test_internal_items_and_hidden_staff_never_reach_the_candidate(client, run, people, login_as):
-    visit = visit_for(run, people["candidate"], items=2, hidden_items=1,
-                      interviewers=[people["noor"], people["hidden"]])
+    visit = visit_for(
+        run,
+        people["candidate"],
+        items=2,
+        hidden_items=1,
+        interviewers=[people["noor"], people["hidden"]],
+    )
     login_as(people["candidate"])
     for path in ("/", f"/visit/{visit.public_id}"):
         page = client.get(path).text
@@ -112,7 +122,9 @@ def test_names_are_escaped(client, run, make_user, login_as):
 
 
 @pytest.mark.parametrize("items", [2, 20])
-def test_visit_page_costs_the_same_queries_whatever_its_size(client, run, people, login_as, count_queries, items):
+def test_visit_page_costs_the_same_queries_whatever_its_size(
+    client, run, people, login_as, count_queries, items
+):
     interviewers = [people["noor"], people["hidden"]]
     visit = visit_for(run, people["candidate"], items=items, interviewers=interviewers)
     login_as(people["candidate"])
