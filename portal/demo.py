@@ -250,6 +250,7 @@ async def load_demo(settings: Any, keyring: Any) -> None:
 async def demo_links(settings: Any, keyring: Any) -> list[tuple[str, str, str]]:
     """Fresh sign-in links for the demo's candidate, HR user and employee."""
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from portal.auth.service import create_token, link_for
     from portal.db import make_engine, session_factory, transaction
@@ -260,7 +261,8 @@ async def demo_links(settings: Any, keyring: Any) -> list[tuple[str, str, str]]:
     try:
         async with transaction(session_factory(engine)) as db:
             for role, email in (("candidate", CANDIDATE), ("HR", HR), ("employee", EMPLOYEE)):
-                user = await db.scalar(sa.select(User).where(User.email == email))
+                # load_demo has just imported these people: each is there, exactly once.
+                user = (await db.scalars(sa.select(User).where(col(User.email) == email))).one()
                 token, _code = create_token(
                     db,
                     keyring=keyring,

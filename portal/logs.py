@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -25,7 +26,9 @@ class ContextFilter(logging.Filter):
 
 
 class UTCFormatter(logging.Formatter):
-    converter = time.gmtime
+    # Annotated, or mypy takes the function for a method that binds self (time.gmtime,
+    # a builtin, does not).
+    converter: Callable[[float | None], time.struct_time] = time.gmtime
 
 
 def configure(level: int = logging.INFO) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from portal.models import OutboxEmail, OutboxStatus, RateLimitHit, SignInToken, UserSession
 
@@ -17,14 +18,14 @@ OUTBOX_KEEP = timedelta(days=30)
 async def purge_expired(factory: Any, *, now: datetime) -> dict[str, int]:
     """Delete expired sign-in tokens, dead sessions, old limit counters and sent mail."""
     statements = {
-        "sign_in_tokens": sa.delete(SignInToken).where(SignInToken.expires_at < now - GRACE),  # type: ignore[arg-type]
+        "sign_in_tokens": sa.delete(SignInToken).where(col(SignInToken.expires_at) < now - GRACE),
         "sessions": sa.delete(UserSession).where(
-            sa.or_(UserSession.expires_at < now, UserSession.revoked_at < now - GRACE)  # type: ignore[arg-type, operator]
+            sa.or_(col(UserSession.expires_at) < now, col(UserSession.revoked_at) < now - GRACE)
         ),
-        "rate_limit_hits": sa.delete(RateLimitHit).where(RateLimitHit.expires_at < now),  # type: ignore[arg-type]
+        "rate_limit_hits": sa.delete(RateLimitHit).where(col(RateLimitHit.expires_at) < now),
         "outbox_emails": sa.delete(OutboxEmail).where(
-            OutboxEmail.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),  # type: ignore[attr-defined]
-            OutboxEmail.created_at < now - OUTBOX_KEEP,  # type: ignore[arg-type]
+            col(OutboxEmail.status).in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            col(OutboxEmail.created_at) < now - OUTBOX_KEEP,
         ),
     }
     counts = {}

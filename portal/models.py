@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Optional
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -33,6 +34,15 @@ def utcnow() -> datetime:
 def new_public_id() -> str:
     """A random, URL-safe id (128 bits): nothing to count or guess."""
     return secrets.token_urlsafe(16)
+
+
+def rel(attribute: object) -> QueryableAttribute[Any]:
+    """A relationship as SQLAlchemy sees it on the class (``Visit.agenda``), for joins and
+    loader options: what ``sqlmodel.col`` is to columns. SQLModel types a relationship as
+    the related object(s), which is right on an instance only."""
+    if not isinstance(attribute, QueryableAttribute):
+        raise TypeError(f"not a mapped attribute: {attribute!r}")
+    return attribute
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from portal.models import RateLimitHit
 
@@ -36,18 +37,20 @@ class DatabaseRateLimiter:
         seconds = int(WINDOW.total_seconds())
         window = int(now.timestamp()) // seconds
         expires = datetime.fromtimestamp((window + 1) * seconds, tz=now.tzinfo)
-        stmt = self.insert(RateLimitHit).values(key=f"{key}:{window}", count=1, expires_at=expires)
-        stmt = stmt.on_conflict_do_update(
+        insert = self.insert(RateLimitHit).values(
+            key=f"{key}:{window}", count=1, expires_at=expires
+        )
+        stmt = insert.on_conflict_do_update(
             index_elements=["key"],
-            set_={"count": RateLimitHit.count + 1},  # type: ignore[operator]
-        ).returning(RateLimitHit.count)
+            set_={"count": col(RateLimitHit.count) + 1},
+        ).returning(col(RateLimitHit.count))
         async with self.factory() as db, db.begin():
             count = (await db.execute(stmt)).scalar_one()
         return bool(count <= limit)
 
     async def purge(self, now: datetime) -> None:
         async with self.factory() as db, db.begin():
-            await db.execute(sa.delete(RateLimitHit).where(RateLimitHit.expires_at < now))  # type: ignore[arg-type]
+            await db.execute(sa.delete(RateLimitHit).where(col(RateLimitHit.expires_at) < now))
 
     async def close(self) -> None:
         return None

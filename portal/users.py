@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from portal import audit
 from portal.models import Role, StaffProfile, User, utcnow
@@ -19,12 +20,14 @@ async def create_user(db: AsyncSession, *, email: str, name: str, role: str) -> 
     name = name.strip()
     if not name or len(name) > 200:
         raise ValueError("give a name of 1 to 200 characters")
-    if await db.scalar(sa.select(User.id).where(User.email == address)):
+    if await db.scalar(sa.select(col(User.id)).where(col(User.email) == address)):
         raise ValueError(f"an account for {address} exists already")
     now = utcnow()
     user = User(email=address, name=name, role=Role(role), created_at=now)
     if user.role.is_staff:
-        user.profile = StaffProfile(updated_at=now, visible_to_candidates=False)
+        # user_id is set from the relationship at flush; SQLModel's __init__ signature
+        # demands it all the same.
+        user.profile = StaffProfile(updated_at=now, visible_to_candidates=False)  # type: ignore[call-arg]
     db.add(user)
     await db.flush()
     audit.record(

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from portal import audit
 from portal.auth import sessions
@@ -60,7 +61,7 @@ def token_hash(keyring: Keyring, token: str) -> str:
 
 
 async def find_user(db: AsyncSession, email: str) -> User | None:
-    return await db.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    return await db.scalar(sa.select(User).where(col(User.email) == normalise_email(email)))
 
 
 def create_token(
@@ -198,8 +199,8 @@ async def inspect_token(
     """Read-only: why this token would fail, or None when it would sign in. Uses nothing."""
     row = await db.scalar(
         sa.select(SignInToken).where(
-            SignInToken.token_hash == token_hash(keyring, token),
-            SignInToken.purpose.in_(SIGN_IN_PURPOSES),  # type: ignore[attr-defined]
+            col(SignInToken.token_hash) == token_hash(keyring, token),
+            col(SignInToken.purpose).in_(SIGN_IN_PURPOSES),
         )
     )
     return _why(row, now)
@@ -224,17 +225,17 @@ async def confirm_token(
     used = await db.execute(
         sa.update(SignInToken)
         .where(
-            SignInToken.token_hash == digest,  # type: ignore[arg-type]
-            SignInToken.purpose.in_(SIGN_IN_PURPOSES),  # type: ignore[attr-defined]
-            SignInToken.used_at.is_(None),  # type: ignore[union-attr]
-            SignInToken.expires_at > now,  # type: ignore[arg-type]
+            col(SignInToken.token_hash) == digest,
+            col(SignInToken.purpose).in_(SIGN_IN_PURPOSES),
+            col(SignInToken.used_at).is_(None),
+            col(SignInToken.expires_at) > now,
         )
         .values(used_at=now)
-        .returning(SignInToken.user_id, SignInToken.next_path)
+        .returning(col(SignInToken.user_id), col(SignInToken.next_path))
     )
     row = used.first()
     if row is None:
-        stale = await db.scalar(sa.select(SignInToken).where(SignInToken.token_hash == digest))
+        stale = await db.scalar(sa.select(SignInToken).where(col(SignInToken.token_hash) == digest))
         problem = _why(stale, now) or Problem.UNKNOWN
         log.info("sign-in link refused: %s", problem.value)
         return Failed(problem, can_resend=problem in (Problem.USED, Problem.EXPIRED))
@@ -263,25 +264,28 @@ async def confirm_code(
         return Failed(Problem.NO_CODE)
     browser = keyring.digest("browser", browser_id)
     live = (
-        sa.select(SignInToken.id)
+        sa.select(col(SignInToken.id))
         .where(
-            SignInToken.browser_hash == browser,
-            SignInToken.code_hash.is_not(None),  # type: ignore[union-attr]
-            SignInToken.used_at.is_(None),  # type: ignore[union-attr]
-            SignInToken.expires_at > now,
+            col(SignInToken.browser_hash) == browser,
+            col(SignInToken.code_hash).is_not(None),
+            col(SignInToken.used_at).is_(None),
+            col(SignInToken.expires_at) > now,
         )
         .scalar_subquery()
     )
     # Count the attempt first, atomically; the code is compared only while under the limit.
     counted = await db.execute(
         sa.update(SignInToken)
-        .where(SignInToken.id.in_(live), SignInToken.code_attempts < settings.code_attempts)  # type: ignore[union-attr]
-        .values(code_attempts=SignInToken.code_attempts + 1)
-        .returning(SignInToken.id, SignInToken.code_hash)
+        .where(
+            col(SignInToken.id).in_(live),
+            col(SignInToken.code_attempts) < settings.code_attempts,
+        )
+        .values(code_attempts=col(SignInToken.code_attempts) + 1)
+        .returning(col(SignInToken.id), col(SignInToken.code_hash))
     )
     candidates = counted.all()
     if not candidates:
-        exhausted = await db.scalar(sa.select(sa.func.count()).where(SignInToken.id.in_(live)))  # type: ignore[union-attr]
+        exhausted = await db.scalar(sa.select(sa.func.count()).where(col(SignInToken.id).in_(live)))
         return Failed(Problem.TOO_MANY if exhausted else Problem.NO_CODE)
     wanted = keyring.digest("sign-in-code", code.strip().replace(" ", ""))
     match = next((token_id for token_id, code_hash in candidates if code_hash == wanted), None)
@@ -290,9 +294,9 @@ async def confirm_code(
         return Failed(Problem.WRONG_CODE)
     used = await db.execute(
         sa.update(SignInToken)
-        .where(SignInToken.id == match, SignInToken.used_at.is_(None))  # type: ignore[arg-type, union-attr]
+        .where(col(SignInToken.id) == match, col(SignInToken.used_at).is_(None))
         .values(used_at=now)
-        .returning(SignInToken.user_id, SignInToken.next_path)
+        .returning(col(SignInToken.user_id), col(SignInToken.next_path))
     )
     row = used.first()
     if row is None:
@@ -328,7 +332,7 @@ async def _start_session(
     if not user.role.is_staff:
         await db.execute(
             sa.update(Visit)
-            .where(Visit.candidate_id == user.id, Visit.first_signed_in_at.is_(None))  # type: ignore[arg-type, union-attr]
+            .where(col(Visit.candidate_id) == user.id, col(Visit.first_signed_in_at).is_(None))
             .values(first_signed_in_at=now)
         )
     audit.record(
@@ -357,7 +361,7 @@ async def resend_for_token(
 ) -> None:
     """A used or expired link's owner gets a fresh one (mailed to them, never shown here)."""
     row = await db.scalar(
-        sa.select(SignInToken).where(SignInToken.token_hash == token_hash(keyring, token))
+        sa.select(SignInToken).where(col(SignInToken.token_hash) == token_hash(keyring, token))
     )
     if row is None:
         return
@@ -392,4 +396,4 @@ async def sign_out(
 
 
 async def set_locale(db: AsyncSession, *, user_id: int, locale: str) -> None:
-    await db.execute(sa.update(User).where(User.id == user_id).values(locale=locale))  # type: ignore[arg-type]
+    await db.execute(sa.update(User).where(col(User.id) == user_id).values(locale=locale))

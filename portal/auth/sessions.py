@@ -9,10 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
+from sqlmodel import col
 from starlette.responses import Response
 
 from portal.config import Settings
-from portal.models import User, UserSession
+from portal.models import User, UserSession, rel
 from portal.security import Keyring
 
 # last_seen_at is written at most this often, so an ordinary page costs no write.
@@ -34,13 +35,13 @@ async def load(
     async with factory() as db:
         row = await db.scalar(
             sa.select(UserSession)
-            .join(UserSession.user)  # type: ignore[arg-type]
-            .options(contains_eager(UserSession.user))  # type: ignore[arg-type]
+            .join(rel(UserSession.user))
+            .options(contains_eager(rel(UserSession.user)))
             .where(
-                UserSession.id_hash == id_hash,
-                UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
-                UserSession.expires_at > now,
-                User.is_active.is_(True),  # type: ignore[attr-defined]
+                col(UserSession.id_hash) == id_hash,
+                col(UserSession.revoked_at).is_(None),
+                col(UserSession.expires_at) > now,
+                col(User.is_active).is_(True),
             )
         )
         if row is None:
@@ -50,9 +51,7 @@ async def load(
             return None
         if now - row.last_seen_at > TOUCH_EVERY:
             await db.execute(
-                sa.update(UserSession)
-                .where(UserSession.id == row.id)  # type: ignore[arg-type]
-                .values(last_seen_at=now)
+                sa.update(UserSession).where(col(UserSession.id) == row.id).values(last_seen_at=now)
             )
             await db.commit()
         return row.user
@@ -79,7 +78,7 @@ async def create(
 async def revoke(db: AsyncSession, *, keyring: Keyring, session_id: str, now: datetime) -> None:
     await db.execute(
         sa.update(UserSession)
-        .where(UserSession.id_hash == keyring.digest("session", session_id))  # type: ignore[arg-type]
+        .where(col(UserSession.id_hash) == keyring.digest("session", session_id))
         .values(revoked_at=now)
     )
 
@@ -88,7 +87,7 @@ async def revoke_all(db: AsyncSession, *, user_id: int, now: datetime) -> None:
     """Sign a user out everywhere (used on deactivation and by "sign out everywhere")."""
     await db.execute(
         sa.update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[arg-type, union-attr]
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
         .values(revoked_at=now)
     )
 

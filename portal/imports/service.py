@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlmodel import col
 
 from portal import audit
 from portal.imports.schema import AgendaIn, ImportFile, StaffIn, VisitIn
-from portal.models import AgendaItem, Location, Role, StaffProfile, User, Visit, VisitStatus
+from portal.models import AgendaItem, Location, Role, StaffProfile, User, Visit, VisitStatus, rel
 
 CHUNK = 500
 
@@ -113,10 +114,12 @@ async def apply(
     )
     users: dict[str, User] = {}
     for part in _chunks(emails):
-        rows = await db.scalars(
-            sa.select(User).options(selectinload(User.profile)).where(User.email.in_(part))
-        )  # type: ignore[arg-type, attr-defined]
-        users.update({u.email: u for u in rows})
+        people = await db.scalars(
+            sa.select(User)
+            .options(selectinload(rel(User.profile)))
+            .where(col(User.email).in_(part))
+        )
+        users.update({u.email: u for u in people})
     _check_references(data, users)
 
     for staff in data.staff:
@@ -127,12 +130,13 @@ async def apply(
     existing: dict[str, Visit] = {}
     ext_ids = [v.external_id for v in data.visits]
     for part in _chunks(ext_ids):
-        rows = await db.scalars(
+        visits = await db.scalars(
             sa.select(Visit)
-            .options(selectinload(Visit.agenda).selectinload(AgendaItem.interviewers))  # type: ignore[arg-type]
-            .where(Visit.external_id.in_(part))  # type: ignore[union-attr]
+            .options(selectinload(rel(Visit.agenda)).selectinload(rel(AgendaItem.interviewers)))
+            .where(col(Visit.external_id).in_(part))
         )
-        existing.update({v.external_id: v for v in rows})  # type: ignore[misc]
+        # Found by external_id, so it is never None here; the test is for mypy.
+        existing.update({v.external_id: v for v in visits if v.external_id is not None})
     for visit_in in data.visits:
         person = visit_in.candidate
         candidate = users.get(person.email)
@@ -212,14 +216,16 @@ def _upsert_staff(
     user = users.get(staff.email)
     if user is None:
         user = User(email=staff.email, name=staff.name, role=Role(staff.role), created_at=now)
-        user.profile = StaffProfile(updated_at=now)
+        # user_id is set from the relationship at flush; SQLModel's __init__ signature
+        # demands it all the same (here and below).
+        user.profile = StaffProfile(updated_at=now)  # type: ignore[call-arg]
         db.add(user)
         users[staff.email] = user
         report.created["staff"] += 1
     else:
         report.updated["staff"] += 1
         if user.profile is None:
-            user.profile = StaffProfile(updated_at=now)
+            user.profile = StaffProfile(updated_at=now)  # type: ignore[call-arg]
     user.name, user.role = staff.name, Role(staff.role)
     profile: StaffProfile = user.profile
     for key in (
@@ -237,8 +243,8 @@ async def _locations(db: AsyncSession, data: ImportFile, now: datetime) -> dict[
     wanted = {v.location.name: v.location for v in data.visits if v.location}
     found = {
         loc.name: loc
-        for loc in await db.scalars(sa.select(Location).where(Location.name.in_(list(wanted))))
-    }  # type: ignore[attr-defined]
+        for loc in await db.scalars(sa.select(Location).where(col(Location.name).in_(list(wanted))))
+    }
     for name, loc_in in wanted.items():
         loc = found.get(name)
         if loc is None:
@@ -268,8 +274,8 @@ def _upsert_visit(
     if visit is None:
         visit = Visit(
             external_id=visit_in.external_id,
-            candidate_id=candidate.id,
-            position=visit_in.position,  # type: ignore[arg-type]
+            candidate_id=candidate.id,  # type: ignore[arg-type]  # apply() flushed: id is set
+            position=visit_in.position,
             starts_at=starts,
             ends_at=ends,
             created_at=now,
@@ -308,7 +314,7 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
     for pos, item_in in enumerate(items_in):
         item = by_ext.get(item_in.external_id) if item_in.external_id else by_pos.get(pos)
         people = [users[e] for e in dict.fromkeys(item_in.interviewers)]
-        values = {
+        values: dict[str, Any] = {
             "external_id": item_in.external_id,
             "position": pos,
             "starts_at": to_utc(item_in.starts_at, zone),

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from portal import i18n
 from portal.mail.backends import EmailBackend, Message
@@ -95,27 +96,27 @@ def backoff(attempts: int) -> timedelta:
 async def claim(factory: Any, *, now: datetime, dialect: str) -> list[Claimed]:
     """Take a batch of due e-mails under a lease, so two workers never send the same one."""
     due = (
-        sa.select(OutboxEmail.id)
+        sa.select(col(OutboxEmail.id))
         .where(
-            OutboxEmail.status == OutboxStatus.PENDING,
-            OutboxEmail.next_attempt_at <= now,
-            sa.or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),  # type: ignore[union-attr, operator]
+            col(OutboxEmail.status) == OutboxStatus.PENDING,
+            col(OutboxEmail.next_attempt_at) <= now,
+            sa.or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) < now),
         )
-        .order_by(OutboxEmail.id)
+        .order_by(col(OutboxEmail.id))
         .limit(BATCH)
     )
     if dialect == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (
         sa.update(OutboxEmail)
-        .where(OutboxEmail.id.in_(due.scalar_subquery()))  # type: ignore[union-attr]
-        .values(claimed_until=now + LEASE, attempts=OutboxEmail.attempts + 1)
+        .where(col(OutboxEmail.id).in_(due.scalar_subquery()))
+        .values(claimed_until=now + LEASE, attempts=col(OutboxEmail.attempts) + 1)
         .returning(
-            OutboxEmail.id,
-            OutboxEmail.recipient,
-            OutboxEmail.message_id,
-            OutboxEmail.payload,
-            OutboxEmail.attempts,
+            col(OutboxEmail.id),
+            col(OutboxEmail.recipient),
+            col(OutboxEmail.message_id),
+            col(OutboxEmail.payload),
+            col(OutboxEmail.attempts),
         )
     )
     async with factory() as db, db.begin():
@@ -170,7 +171,7 @@ async def _finish(
     async with factory() as db, db.begin():
         await db.execute(
             sa.update(OutboxEmail)
-            .where(OutboxEmail.id == item_id)  # type: ignore[arg-type]
+            .where(col(OutboxEmail.id) == item_id)
             .values(
                 status=OutboxStatus.FAILED if failed else OutboxStatus.SENT,
                 sent_at=sent_at,
@@ -185,7 +186,7 @@ async def _retry(factory: Any, item_id: int, *, at: datetime, error: str) -> Non
     async with factory() as db, db.begin():
         await db.execute(
             sa.update(OutboxEmail)
-            .where(OutboxEmail.id == item_id)  # type: ignore[arg-type]
+            .where(col(OutboxEmail.id) == item_id)
             .values(next_attempt_at=at, claimed_until=None, last_error=error)
         )
 

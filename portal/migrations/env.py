@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Literal, cast
 
+import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401  (registers every table on the metadata)
 
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+
 target_metadata = SQLModel.metadata
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     # Our column types are plain SQL types underneath: write them as such in migrations.
     from portal.models import EnumText, UTCDateTime
 
     if type_ == "type" and isinstance(obj, EnumText):
-        return f"sa.String(length={obj.impl.length})"  # type: ignore[attr-defined]
+        # TypeDecorator.__init__ puts an instance of the impl class in its place.
+        return f"sa.String(length={cast(sa.String, obj.impl).length})"
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-def _configure_and_run(connection: object) -> None:
+def _configure_and_run(connection: sa.Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
+from sqlmodel import col
 
-from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit
+from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit, rel
 
 
 @dataclass
@@ -30,29 +31,29 @@ class VisitView:
         return self.visit.status == "cancelled"
 
 
-def visits_visible_to(actor: User) -> Select[tuple[Visit]]:
+def visits_visible_to(actor: User) -> Select[Visit]:
     """The visits ``actor`` may open: a candidate their own, HR all, others none (yet)."""
     query = sa.select(Visit)
     if actor.role is Role.CANDIDATE:
-        return query.where(Visit.candidate_id == actor.id)
+        return query.where(col(Visit.candidate_id) == actor.id)
     if actor.role.is_hr:
         return query
     return query.where(sa.false())
 
 
-def _with_day(query: Select[tuple[Visit]], actor: User) -> Select[tuple[Visit]]:
+def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
     """Load a visit's whole day in three round trips, whatever its size."""
-    agenda = Visit.agenda
+    agenda = rel(Visit.agenda)
     if actor.role is Role.CANDIDATE:
         # Internal items (a debrief, an HR sync) are never even loaded for a candidate.
-        agenda = Visit.agenda.and_(AgendaItem.visible_to_candidate.is_(True))  # type: ignore[attr-defined]
+        agenda = agenda.and_(col(AgendaItem.visible_to_candidate).is_(True))
     return query.options(
-        joinedload(Visit.location),  # type: ignore[arg-type]
-        joinedload(Visit.candidate),  # type: ignore[arg-type]
-        joinedload(Visit.host).joinedload(User.profile),  # type: ignore[arg-type]
-        selectinload(agenda)  # type: ignore[arg-type]
-        .selectinload(AgendaItem.interviewers)  # type: ignore[arg-type]
-        .joinedload(User.profile),  # type: ignore[arg-type]
+        joinedload(rel(Visit.location)),
+        joinedload(rel(Visit.candidate)),
+        joinedload(rel(Visit.host)).joinedload(rel(User.profile)),
+        selectinload(agenda)
+        .selectinload(rel(AgendaItem.interviewers))
+        .joinedload(rel(User.profile)),
     )
 
 
@@ -74,7 +75,7 @@ def _view(visit: Visit, actor: User) -> VisitView:
 
 async def get_visit(db: AsyncSession, *, actor: User, public_id: str) -> VisitView | None:
     """One visit with its day, or None when it does not exist *for this actor*."""
-    query = _with_day(visits_visible_to(actor), actor).where(Visit.public_id == public_id)
+    query = _with_day(visits_visible_to(actor), actor).where(col(Visit.public_id) == public_id)
     visit = (await db.scalars(query)).unique().first()
     return _view(visit, actor) if visit else None
 
@@ -91,16 +92,16 @@ async def upcoming_for_staff(db: AsyncSession, *, actor: User, now: datetime) ->
     """HR: every coming visit. An employee: the coming visits they take part in."""
     query = (
         sa.select(Visit)
-        .options(joinedload(Visit.candidate), joinedload(Visit.location))  # type: ignore[arg-type]
-        .where(Visit.ends_at >= now)
-        .order_by(Visit.starts_at)
+        .options(joinedload(rel(Visit.candidate)), joinedload(rel(Visit.location)))
+        .where(col(Visit.ends_at) >= now)
+        .order_by(col(Visit.starts_at))
         .limit(100)
     )
     if not actor.role.is_hr:
         mine = (
-            sa.select(AgendaItem.visit_id)
-            .join(AgendaInterviewer, AgendaInterviewer.agenda_item_id == AgendaItem.id)  # type: ignore[arg-type]
-            .where(AgendaInterviewer.user_id == actor.id)
+            sa.select(col(AgendaItem.visit_id))
+            .join(AgendaInterviewer, col(AgendaInterviewer.agenda_item_id) == AgendaItem.id)
+            .where(col(AgendaInterviewer.user_id) == actor.id)
         )
-        query = query.where(Visit.id.in_(mine))  # type: ignore[union-attr]
+        query = query.where(col(Visit.id).in_(mine))
     return list((await db.scalars(query)).unique())
