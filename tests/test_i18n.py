@@ -88,3 +88,15 @@ def test_language_switch_refuses_an_offsite_next(client):
         "/language", data={"locale": "en", "next": "//evil.example", "csrf_token": get_csrf(client)}
     )
     assert response.headers["location"] == "/"
+
+
+def test_language_picked_before_sign_in_carries_over_to_the_account(client, make_user, deliver):
+    from tests.auth.test_sign_in import ask_link, confirm, link_token
+    from tests.conftest import get_csrf
+
+    make_user(email="sam@example.org", locale="nl")
+    client.post("/language", data={"locale": "en", "csrf_token": get_csrf(client)})
+    ask_link(client, "sam@example.org")
+    confirm(client, link_token(deliver()[0]))
+    client.cookies.delete("portal_lang")
+    assert '<html lang="en">' in client.get("/").text

@@ -158,7 +158,12 @@ async def confirm(request: Request) -> Response:
     async with unit_of_work(request) as db:
         if token:
             result = await service.confirm_token(
-                db, keyring=st.keyring, settings=st.settings, token=token[:200], now=now(request)
+                db,
+                keyring=st.keyring,
+                settings=st.settings,
+                token=token[:200],
+                now=now(request),
+                chosen_locale=request.cookies.get(LANG_COOKIE),
             )
         else:
             result = await service.confirm_code(
@@ -168,6 +173,7 @@ async def confirm(request: Request) -> Response:
                 code=code[:20],
                 browser_id=request.cookies.get(BROWSER_COOKIE),
                 now=now(request),
+                chosen_locale=request.cookies.get(LANG_COOKIE),
             )
     if isinstance(result, service.Failed):
         if token:

@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.auth import sessions
-from portal.config import Settings
+from portal.config import LOCALES, Settings
 from portal.mail.outbox import enqueue, render_email
 from portal.models import SignInToken, TokenPurpose, User, Visit
 from portal.security import Keyring, new_code, new_token
@@ -217,7 +217,13 @@ def _why(row: SignInToken | None, now: datetime) -> Problem | None:
 
 
 async def confirm_token(
-    db: AsyncSession, *, keyring: Keyring, settings: Settings, token: str, now: datetime
+    db: AsyncSession,
+    *,
+    keyring: Keyring,
+    settings: Settings,
+    token: str,
+    now: datetime,
+    chosen_locale: str | None = None,
 ) -> SignedIn | Failed:
     """Use a link's token: exactly once, even when two requests race for it."""
     digest = token_hash(keyring, token)
@@ -247,6 +253,7 @@ async def confirm_token(
         next_path=row[1],
         now=now,
         via="link",
+        chosen_locale=chosen_locale,
     )
 
 
@@ -258,6 +265,7 @@ async def confirm_code(
     code: str,
     browser_id: str | None,
     now: datetime,
+    chosen_locale: str | None = None,
 ) -> SignedIn | Failed:
     """Use a one-time code, which works only in the browser that asked for it."""
     if not browser_id:
@@ -309,6 +317,7 @@ async def confirm_code(
         next_path=row[1],
         now=now,
         via="code",
+        chosen_locale=chosen_locale,
     )
 
 
@@ -321,6 +330,7 @@ async def _start_session(
     next_path: str | None,
     now: datetime,
     via: str,
+    chosen_locale: str | None = None,
 ) -> SignedIn | Failed:
     user = await db.get(User, user_id)
     if user is None or not user.is_active:
@@ -329,6 +339,9 @@ async def _start_session(
     # Always a brand-new session id: a fixated or stolen pre-login id is worthless.
     session_id = await sessions.create(db, keyring=keyring, settings=settings, user=user, now=now)
     user.last_sign_in_at = now
+    if chosen_locale in LOCALES:
+        # The language picked on the sign-in page carries over to the account.
+        user.locale = chosen_locale
     if not user.role.is_staff:
         await db.execute(
             sa.update(Visit)
