@@ -27,7 +27,7 @@ async def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T
         await engine.dispose()
 
 
-def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+def _migrate(settings: Settings) -> None:
     from portal.db import make_engine, upgrade
 
     async def run() -> None:
@@ -38,6 +38,10 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
             await engine.dispose()
 
     asyncio.run(run())
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    _migrate(settings)
     print("database is up to date")
     return 0
 
@@ -102,16 +106,8 @@ def _serve(app: Any, host: str, port: int) -> None:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal.app import create_app
-    from portal.db import make_engine, upgrade
 
-    async def migrate() -> None:
-        engine = make_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(migrate())
+    _migrate(settings)
     if args.workers > 1:
         import uvicorn
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,11 +93,14 @@ def test_bad_setting_is_reported_plainly(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log(tmp_path):
+@contextmanager
+def running(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str, float]]:
+    """``portal ARGS --port P`` in the background until it answers /healthz (10 s at most)."""
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portal", "demo", "--port", str(port)],
+        [sys.executable, "-m", "portal", *args, "--port", str(port)],
         cwd=tmp_path,
         env=portal_env(tmp_path),
         stdout=subprocess.PIPE,
@@ -103,7 +108,6 @@ def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log
         text=True,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=1) as r:  # noqa: S310 (loopback)
@@ -111,19 +115,28 @@ def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log
                         break
             except OSError:
                 pass
-            assert time.monotonic() - started < 10, "demo did not answer within 10 seconds"
+            assert time.monotonic() - started < 10, "the portal did not answer within 10 seconds"
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             time.sleep(0.1)
-        startup = time.monotonic() - started
-        print(f"demo answered /healthz after {startup:.2f} s")
-        with urllib.request.urlopen(f"{base}/login", timeout=5) as r:  # noqa: S310
-            assert r.status == 200
-        proc.terminate()
-        output, _ = proc.communicate(timeout=10)
+        yield proc, base, time.monotonic() - started
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    proc.terminate()
+    output, _ = proc.communicate(timeout=10)
+    return output
+
+
+def test_demo_starts_quickly_with_labelled_links(tmp_path):
+    with running(tmp_path, "demo") as (proc, base, startup):
+        print(f"demo answered /healthz after {startup:.2f} s")
+        with urllib.request.urlopen(f"{base}/login", timeout=5) as r:  # noqa: S310
+            assert r.status == 200
+        output = stop(proc)
     links = re.findall(rf"{base}/login/confirm\?token=(\S+)", output)
     assert len(links) == 3
     for label in ("candidate", "HR", "employee"):
@@ -135,37 +148,13 @@ def test_demo_starts_quickly_with_labelled_links_and_keeps_tokens_out_of_the_log
 
 def test_served_app_scrubs_tokens_from_its_log(tmp_path):
     """uvicorn's own access log prints query strings; the portal's log must not."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=portal_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     secret = "SeCrEtToKeN0123456789abcdefghijklmnopqrstu"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None
-                time.sleep(0.1)
+    with running(tmp_path, "serve") as (proc, base, _startup):
         try:
-            urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/login/confirm?token={secret}", timeout=5
-            )
+            urllib.request.urlopen(f"{base}/login/confirm?token={secret}", timeout=5)  # noqa: S310
         except urllib.error.HTTPError as exc:
             assert exc.code == 400
-        proc.terminate()
-        output, _ = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        output = stop(proc)
     assert "GET /login/confirm 400" in output
     assert secret not in output
 
