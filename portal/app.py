@@ -19,12 +19,14 @@ from starlette.staticfiles import StaticFiles
 
 from portal import errors, i18n
 from portal.auth.routes import routes as auth_routes
+from portal.calendar.routes import routes as calendar_routes
 from portal.config import STATIC_DIR, Settings, resolve_secret_key
 from portal.db import make_engine, ping, session_factory
 from portal.mail.backends import EmailBackend, make_backend
 from portal.mail.outbox import Worker
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
+from portal.preferences.routes import routes as preference_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
 from portal.visits.routes import routes as visit_routes
@@ -74,6 +76,8 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"], name="healthz"),
             *auth_routes,
             *visit_routes,
+            *calendar_routes,
+            *preference_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[

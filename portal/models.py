@@ -169,6 +169,8 @@ class StaffProfile(SQLModel, table=True):
     bio: str = Field(default="", sa_type=sa.Text)
     photo_path: str | None = _text(300, default=None, nullable=True)
     linkedin_url: str | None = _text(500, default=None, nullable=True)
+    # A work phone, shown to candidates only when this person hosts their visit.
+    phone: str = _text(50, default="")
     visible_to_candidates: bool = True
     updated_at: datetime = _when(default_factory=utcnow)
 
@@ -204,6 +206,11 @@ class Visit(SQLModel, table=True):
     status: VisitStatus = _enum(VisitStatus, default=VisitStatus.SCHEDULED)
     invited_at: datetime | None = _when(default=None, nullable=True)
     first_signed_in_at: datetime | None = _when(default=None, nullable=True)
+    # The reminder two days ahead is queued once: a conditional update claims it.
+    reminder_queued_at: datetime | None = _when(default=None, nullable=True)
+    # "Running late", as the candidate told us on the day.
+    running_late_at: datetime | None = _when(default=None, nullable=True)
+    running_late_minutes: int | None = None
     # Bumped on every change, so two editors cannot overwrite each other unseen.
     version: int = 1
     created_at: datetime = _when(default_factory=utcnow)
@@ -315,6 +322,8 @@ class OutboxEmail(SQLModel, table=True):
     next_attempt_at: datetime = _when(default_factory=utcnow, index=True)
     claimed_until: datetime | None = _when(default=None, nullable=True)
     last_error: str = _text(500, default="")
+    # Set for e-mail that must go out once only (a reminder, a change notice).
+    dedupe_key: str | None = _text(200, default=None, nullable=True, unique=True)
     created_at: datetime = _when(default_factory=utcnow)
     sent_at: datetime | None = _when(default=None, nullable=True)
 
@@ -332,6 +341,43 @@ class AuditEvent(SQLModel, table=True):
     subject_id: str = _text(64, default="")
     request_id: str = _text(64, default="")
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class Attendance(StrEnum):
+    UNANSWERED = "unanswered"
+    CONFIRMED = "confirmed"
+    RESCHEDULE = "reschedule"
+
+
+class TravelMode(StrEnum):
+    UNSAID = ""
+    PUBLIC_TRANSPORT = "public_transport"
+    CAR = "car"
+    BICYCLE = "bicycle"
+    OTHER = "other"
+
+
+class VisitPreferences(SQLModel, table=True):
+    """What the candidate tells HR about their visit.
+
+    Diet and accessibility can reveal health or religion (special categories under the
+    GDPR): only HR reads them, and the free-text answers are erased a set number of days
+    after the visit (PORTAL_RETENTION_DAYS).
+    """
+
+    __tablename__ = "visit_preferences"
+
+    visit_id: int = Field(foreign_key="visits.id", primary_key=True, ondelete="CASCADE")
+    attendance: Attendance = _enum(Attendance, default=Attendance.UNANSWERED)
+    reschedule_reason: str = Field(default="", sa_type=sa.Text)
+    diet: str = Field(default="", sa_type=sa.Text)
+    accessibility: str = Field(default="", sa_type=sa.Text)
+    travel_mode: TravelMode = _enum(TravelMode, default=TravelMode.UNSAID)
+    needs_parking: bool = False
+    wants_travel_reimbursement: bool = False
+    note: str = Field(default="", sa_type=sa.Text)
+    updated_at: datetime = _when(default_factory=utcnow)
+    erased_at: datetime | None = _when(default=None, nullable=True)
 
 
 class RateLimitHit(SQLModel, table=True):

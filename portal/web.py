@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal import i18n
+from portal import i18n, markdown
 from portal.config import LOCALES, TEMPLATES_DIR
 from portal.db import transaction
 from portal.models import User
@@ -45,6 +45,8 @@ def make_templates() -> Jinja2Blocks:
         datetime=i18n.fmt_datetime,
         zone_name=i18n.zone_name,
         initials=initials,
+        markdown=markdown.render,
+        excerpt=markdown.plain_excerpt,
     )
     return templates
 
