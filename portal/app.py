@@ -22,10 +22,12 @@ from portal.auth.routes import routes as auth_routes
 from portal.calendar.routes import routes as calendar_routes
 from portal.config import STATIC_DIR, Settings, resolve_secret_key
 from portal.db import make_engine, ping, session_factory
+from portal.jobs import default_jobs
 from portal.mail.backends import EmailBackend, make_backend
 from portal.mail.outbox import Worker
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
+from portal.people.routes import routes as people_routes
 from portal.preferences.routes import routes as preference_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
@@ -58,7 +60,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None
         if settings.run_worker:
-            app.state.worker = Worker(app.state)
+            app.state.worker = Worker(app.state, jobs=default_jobs())
             task = asyncio.create_task(app.state.worker.run())
         try:
             yield
@@ -77,6 +79,7 @@ def create_app(
             *auth_routes,
             *visit_routes,
             *calendar_routes,
+            *people_routes,
             *preference_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],

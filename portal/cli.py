@@ -62,13 +62,28 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from portal.config import resolve_secret_key
     from portal.imports.service import ImportProblems, import_bytes
     from portal.models import utcnow
+    from portal.security import Keyring
+    from portal.visits.notices import notify_changed
+    from portal.web import make_templates
 
     raw = Path(args.file).read_bytes()
 
     async def work(db: Any) -> Any:
-        return await import_bytes(db, raw, now=utcnow())
+        now = utcnow()
+        report = await import_bytes(db, raw, now=now)
+        # Candidates who know their visit hear about a changed programme (once per change).
+        report.notified = await notify_changed(
+            db,
+            report.changed,
+            settings=settings,
+            templates=make_templates(),
+            keyring=Keyring(resolve_secret_key(settings)),
+            now=now,
+        )
+        return report
 
     try:
         report = asyncio.run(_with_db(settings, work))
@@ -82,7 +97,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     new, updated = report.created, report.updated
     print(
         f"imported {args.file}: staff {new['staff']} new, {updated['staff']} updated; "
-        f"visits {new['visits']} new, {updated['visits']} updated"
+        f"visits {new['visits']} new, {updated['visits']} updated; "
+        f"{report.notified} candidate(s) told of a changed programme"
     )
     return 0
 
@@ -133,10 +149,11 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings.model_copy(update={"run_worker": False}))
 
     async def run() -> None:
+        from portal.jobs import default_jobs
         from portal.mail.outbox import Worker
 
         try:
-            await Worker(app.state, interval=2.0).run()
+            await Worker(app.state, interval=2.0, jobs=default_jobs()).run()
         finally:
             await app.state.engine.dispose()
 

@@ -25,7 +25,9 @@ STAFF: list[dict[str, Any]] = [
         "department": "People & Culture",
         "pronouns": "zij/haar",
         "bio": "Ik begeleid je van de eerste kennismaking tot je eerste werkdag. "
-        "Bel of mail me gerust.",
+        "Bel of mail me gerust.\n\nVoor ik bij Zuiderlicht begon werkte ik zes jaar als "
+        "recruiter in de zorg. Ik hou van **eerlijke gesprekken**: vraag me alles.",
+        "phone": "+31 30 123 45 67",
         "visible_to_candidates": True,
     },
     {
@@ -80,9 +82,13 @@ STAFF: list[dict[str, Any]] = [
 OFFICE = {
     "name": "Kantoor Utrecht",
     "address": "Catharijnesingel 1, 3511 GA Utrecht",
-    "arrival_notes": "Meld je bij de receptie op de begane grond; wij halen je daar op. "
-    "Parkeren kan in garage Jaarbeurs (wij vergoeden het ticket). "
-    "Vanaf Utrecht Centraal is het vijf minuten lopen.",
+    "arrival_notes": "- **Met de trein:** vanaf Utrecht Centraal is het vijf minuten lopen; "
+    "volg de borden Catharijnesingel.\n"
+    "- **Met de auto:** parkeer in garage Jaarbeurs. Wij vergoeden je parkeerticket.\n"
+    "- **Binnenkomst:** meld je bij de receptie op de begane grond; we halen je daar op. "
+    "Het gebouw heeft een lift en een invalidentoilet op elke verdieping.\n"
+    "- **Meenemen:** een identiteitsbewijs en, als je wilt, je eigen laptop voor de "
+    "praktijkopdracht. Kleding: gewoon wat je prettig vindt.",
 }
 
 

@@ -8,16 +8,28 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from portal.models import OutboxEmail, OutboxStatus, RateLimitHit, SignInToken, UserSession
+from portal.models import (
+    OutboxEmail,
+    OutboxStatus,
+    RateLimitHit,
+    SignInToken,
+    UserSession,
+    Visit,
+    VisitPreferences,
+)
 
 # Kept a little past expiry, so "this link has expired" can still be told apart from junk.
 GRACE = timedelta(days=1)
 OUTBOX_KEEP = timedelta(days=30)
 
 
-async def purge_expired(factory: Any, *, now: datetime) -> dict[str, int]:
-    """Delete expired sign-in tokens, dead sessions, old limit counters and sent mail."""
-    statements = {
+async def purge_expired(factory: Any, *, now: datetime, retention_days: int = 7) -> dict[str, int]:
+    """Delete expired sign-in tokens, dead sessions, old limit counters and sent mail, and
+    erase the candidate's free-text answers ``retention_days`` after their visit ended."""
+    ended = sa.select(col(Visit.id)).where(
+        col(Visit.ends_at) < now - timedelta(days=retention_days)
+    )
+    statements: dict[str, Any] = {
         "sign_in_tokens": sa.delete(SignInToken).where(col(SignInToken.expires_at) < now - GRACE),
         "sessions": sa.delete(UserSession).where(
             sa.or_(col(UserSession.expires_at) < now, col(UserSession.revoked_at) < now - GRACE)
@@ -27,6 +39,15 @@ async def purge_expired(factory: Any, *, now: datetime) -> dict[str, int]:
             col(OutboxEmail.status).in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
             col(OutboxEmail.created_at) < now - OUTBOX_KEEP,
         ),
+        # Diet and accessibility can reveal health or religion (GDPR art. 9), and every
+        # free text may: blanked once the visit is well past. The choices (attendance,
+        # travel, parking) stay, as they say nothing of that kind.
+        "visit_preferences": sa.update(VisitPreferences)
+        .where(
+            col(VisitPreferences.erased_at).is_(None),
+            col(VisitPreferences.visit_id).in_(ended),
+        )
+        .values(diet="", accessibility="", reschedule_reason="", note="", erased_at=now),
     }
     counts = {}
     async with factory() as db, db.begin():

@@ -223,6 +223,9 @@ class Visit(SQLModel, table=True):
         sa_relationship_kwargs={"foreign_keys": "Visit.host_id", "lazy": "raise"}
     )
     location: Optional["Location"] = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    preferences: Optional["VisitPreferences"] = Relationship(
+        sa_relationship_kwargs={"uselist": False, "lazy": "raise"}
+    )
     agenda: list["AgendaItem"] = Relationship(
         back_populates="visit",
         sa_relationship_kwargs={

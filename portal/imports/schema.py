@@ -62,6 +62,9 @@ class StaffIn(Strict):
     pronouns: Annotated[str, StringConstraints(max_length=50)] = ""
     bio: Markdown = ""
     linkedin_url: Annotated[str | None, AfterValidator(_https)] = None
+    phone: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^[0-9+() \-]*$")
+    ] = ""
     visible_to_candidates: bool = True
 
 

@@ -34,6 +34,9 @@ class ImportProblems(Exception):
 class Report:
     created: dict[str, int] = field(default_factory=lambda: {"staff": 0, "visits": 0})
     updated: dict[str, int] = field(default_factory=lambda: {"staff": 0, "visits": 0})
+    # Existing visits whose candidate-facing programme changed.
+    changed: list[Visit] = field(default_factory=list)
+    notified: int = 0
 
 
 def parse(raw: bytes | str) -> ImportFile:
@@ -234,6 +237,7 @@ def _upsert_staff(
         "pronouns",
         "bio",
         "linkedin_url",
+        "phone",
         "visible_to_candidates",
     ):
         setattr(profile, key, getattr(staff, key))
@@ -303,11 +307,25 @@ def _upsert_visit(
     if changed and visit.id is not None:
         visit.version += 1
         visit.updated_at = now
-    _sync_agenda(visit, visit_in.agenda, users, zone)
+    visit.candidate = candidate
+    programme_changed = _sync_agenda(visit, visit_in.agenda, users, zone)
+    if visit.id is not None and ({"status", "location_id"} & changed.keys()):
+        # Every event's status or place changed: calendars must take the new version.
+        for item in visit.agenda:
+            item.sequence += 1
+    if visit.id is not None and (programme_changed or "location_id" in changed):
+        if programme_changed:
+            visit.version += 1
+            visit.updated_at = now
+        report.changed.append(visit)
 
 
-def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User], zone: str) -> None:
-    """Match items on external_id, else on position; drop the ones the file no longer has."""
+def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User], zone: str) -> bool:
+    """Match items on external_id, else on position; drop the ones the file no longer has.
+
+    Returns whether anything the candidate sees changed (so they can be told).
+    """
+    changed = False
     by_ext = {i.external_id: i for i in visit.agenda if i.external_id}
     by_pos = {i.position: i for i in visit.agenda if not i.external_id}
     kept: list[AgendaItem] = []
@@ -329,21 +347,34 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
         if item is None:
             item = AgendaItem(**values)
             item.interviewers = people
+            changed = changed or item_in.visible_to_candidate
         else:
             # What a candidate's calendar shows changed: raise SEQUENCE so it updates.
-            seen = ("starts_at", "ends_at", "title", "room", "description", "kind")
+            seen = (
+                "starts_at",
+                "ends_at",
+                "title",
+                "room",
+                "description",
+                "kind",
+                "visible_to_candidate",
+            )
             if any(getattr(item, k) != values[k] for k in seen) or (
                 {u.email for u in item.interviewers} != {u.email for u in people}
             ):
                 item.sequence += 1
+                changed = changed or item.visible_to_candidate or item_in.visible_to_candidate
             for key, value in values.items():
                 if getattr(item, key) != value:
                     setattr(item, key, value)
             if {u.email for u in item.interviewers} != {u.email for u in people}:
                 item.interviewers = people
         kept.append(item)
+    dropped = [i for i in visit.agenda if i.id is not None and i not in kept]
+    changed = changed or any(i.visible_to_candidate for i in dropped)
     if [i.id for i in visit.agenda] != [i.id for i in kept] or any(i.id is None for i in kept):
         visit.agenda = kept
+    return changed
 
 
 async def import_bytes(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
@@ -64,8 +65,13 @@ async def enqueue(
     text: str,
     html: str,
     now: datetime,
+    dedupe_key: str | None = None,
 ) -> None:
-    """Add an e-mail to the outbox inside the caller's transaction."""
+    """Add an e-mail to the outbox inside the caller's transaction.
+
+    With a ``dedupe_key`` a second e-mail with the same key fails the transaction (the key
+    is unique): that is how "send once" holds across processes.
+    """
     payload = json.dumps({"subject": subject, "text": text, "html": html}).encode()
     db.add(
         OutboxEmail(
@@ -75,6 +81,7 @@ async def enqueue(
             payload=keyring.encrypt(payload),
             created_at=now,
             next_attempt_at=now,
+            dedupe_key=dedupe_key,
         )
     )
 
@@ -191,27 +198,34 @@ async def _retry(factory: Any, item_id: int, *, at: datetime, error: str) -> Non
         )
 
 
+Job = Callable[[Any], Awaitable[object]]
+
+
 class Worker:
-    """Delivers the outbox: woken after a commit that queued mail, else every few seconds."""
+    """Delivers the outbox: woken after a commit that queued mail, else every few seconds.
 
-    PURGE_EVERY = timedelta(hours=1)
+    It also runs periodic ``jobs`` ((every, job) pairs such as reminders and housekeeping);
+    each job is safe to run in several workers at once.
+    """
 
-    def __init__(self, app_state: Any, *, interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        app_state: Any,
+        *,
+        interval: float = 5.0,
+        jobs: list[tuple[timedelta, Job]] | None = None,
+    ) -> None:
         self.state = app_state
         self.interval = interval
         self.wake = asyncio.Event()
-        self.last_purge: datetime | None = None
+        self.jobs = jobs or []
+        self.last_run: dict[int, datetime] = {}
 
     async def run(self) -> None:
-        from portal.maintenance import purge_expired
-
         while True:
             try:
                 await self.run_once()
-                now = self.state.clock()
-                if self.last_purge is None or now - self.last_purge > self.PURGE_EVERY:
-                    self.last_purge = now
-                    await purge_expired(self.state.db, now=now)
+                await self.run_jobs()
             except Exception:
                 log.exception("outbox worker pass failed")
             try:
@@ -219,6 +233,17 @@ class Worker:
             except TimeoutError:
                 pass
             self.wake.clear()
+
+    async def run_jobs(self) -> None:
+        now = self.state.clock()
+        for n, (every, job) in enumerate(self.jobs):
+            last = self.last_run.get(n)
+            if last is None or now - last >= every:
+                self.last_run[n] = now
+                try:
+                    await job(self.state)
+                except Exception:
+                    log.exception("periodic job %s failed", getattr(job, "__name__", n))
 
     async def run_once(self) -> int:
         s = self.state

@@ -6,8 +6,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.visits import service
-from portal.web import not_found, now, render, require_user, unit_of_work
+from portal.i18n import gettext as _
+from portal.visits import notices, service
+from portal.web import (
+    form_data,
+    not_found,
+    now,
+    redirect,
+    render,
+    require_user,
+    state,
+    unit_of_work,
+)
 
 
 async def home(request: Request) -> Response:
@@ -29,7 +39,50 @@ async def visit_page(request: Request) -> Response:
     return render(request, "visits/visit.html", {"view": view, "now": now(request)})
 
 
+async def running_late(request: Request) -> Response:
+    """The candidate says they run late: the host hears at once (on the day only)."""
+    user = require_user(request)
+    form = await form_data(request)
+    raw = form.get("minutes", "").strip()
+    minutes = int(raw) if raw.isdigit() and 1 <= int(raw) <= 240 else None
+    st = state(request)
+    async with unit_of_work(request) as db:
+        visit = await service.candidate_visit_for_update(
+            db, actor=user, public_id=request.path_params["id"]
+        )
+        if visit is None:
+            raise not_found()
+        if not service.VisitView(visit, []).is_today(now(request)):
+            text = _("You can tell us you are running late on the day of your visit.")
+            return render(
+                request,
+                "errors/error.html",
+                {"title": _("Not today"), "text": text},
+                status_code=409,
+            )
+        if raw and minutes is None:
+            views = await service.candidate_visits(db, actor=user, now=now(request))
+            error = _("Enter a number of minutes from 1 to 240, or leave it empty.")
+            return render(
+                request,
+                "visits/home.html",
+                {"views": views, "now": now(request), "late_error": error},
+                status_code=422,
+            )
+        await notices.report_running_late(
+            db,
+            visit=visit,
+            minutes=minutes,
+            settings=st.settings,
+            templates=st.templates,
+            keyring=st.keyring,
+            now=now(request),
+        )
+    return redirect(request, "home")
+
+
 routes = [
     Route("/", home, methods=["GET"], name="home"),
     Route("/visit/{id}", visit_page, methods=["GET"], name="visit"),
+    Route("/visit/{id}/late", running_late, methods=["POST"], name="visit_late"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
-from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit, rel
+from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit, VisitStatus, rel
 
 
 @dataclass
@@ -22,13 +23,43 @@ class ItemView:
 
 
 @dataclass
+class PersonView:
+    """Someone the reader will meet, with the parts of the day they take part in."""
+
+    user: User
+    items: list[AgendaItem]
+
+
+@dataclass
 class VisitView:
     visit: Visit
     items: list[ItemView]
 
     @property
     def cancelled(self) -> bool:
-        return self.visit.status == "cancelled"
+        return self.visit.status == VisitStatus.CANCELLED
+
+    @property
+    def people(self) -> list[PersonView]:
+        """Everyone on the day, once each, in order of first appearance."""
+        seen: dict[int, PersonView] = {}
+        for entry in self.items:
+            for person in entry.people:
+                if person.id is not None:
+                    seen.setdefault(person.id, PersonView(person, [])).items.append(entry.item)
+        return list(seen.values())
+
+    def is_today(self, now: datetime) -> bool:
+        zone = ZoneInfo(self.visit.timezone)
+        return not self.cancelled and (
+            self.visit.starts_at.astimezone(zone).date() == now.astimezone(zone).date()
+        )
+
+    def current(self, now: datetime) -> ItemView | None:
+        return next((e for e in self.items if e.item.starts_at <= now < e.item.ends_at), None)
+
+    def upcoming(self, now: datetime) -> ItemView | None:
+        return next((e for e in self.items if e.item.starts_at > now), None)
 
 
 def visits_visible_to(actor: User) -> Select[Visit]:
@@ -42,7 +73,10 @@ def visits_visible_to(actor: User) -> Select[Visit]:
 
 
 def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
-    """Load a visit's whole day in three round trips, whatever its size."""
+    """Load a visit's whole day in three round trips, whatever its size.
+
+    The candidate's own answers come along in the first (they are theirs, and HR's).
+    """
     agenda = rel(Visit.agenda)
     if actor.role is Role.CANDIDATE:
         # Internal items (a debrief, an HR sync) are never even loaded for a candidate.
@@ -50,6 +84,7 @@ def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
     return query.options(
         joinedload(rel(Visit.location)),
         joinedload(rel(Visit.candidate)),
+        joinedload(rel(Visit.preferences)),
         joinedload(rel(Visit.host)).joinedload(rel(User.profile)),
         selectinload(agenda)
         .selectinload(rel(AgendaItem.interviewers))
@@ -105,3 +140,21 @@ async def upcoming_for_staff(db: AsyncSession, *, actor: User, now: datetime) ->
         )
         query = query.where(col(Visit.id).in_(mine))
     return list((await db.scalars(query)).unique())
+
+
+async def candidate_visit_for_update(
+    db: AsyncSession, *, actor: User, public_id: str
+) -> Visit | None:
+    """The candidate's own visit, with what e-mail about it needs (host, HR fallback)."""
+    if actor.role is not Role.CANDIDATE:
+        return None
+    query = (
+        visits_visible_to(actor)
+        .options(
+            joinedload(rel(Visit.candidate)),
+            joinedload(rel(Visit.host)).joinedload(rel(User.profile)),
+        )
+        .where(col(Visit.public_id) == public_id)
+    )
+    visit: Visit | None = (await db.scalars(query)).unique().first()
+    return visit

@@ -195,3 +195,16 @@ def test_example_file_in_the_repo_imports(client, run):
     raw = (Path(__file__).resolve().parents[2] / "examples" / "import.json").read_bytes()
     report = run(lambda db: import_bytes(db, raw, now=_now()))
     assert report.created["visits"] >= 1
+
+
+def test_cancelling_a_visit_raises_every_items_sequence(client, run):
+    do_import(run, BASE)
+    cancelled = copy.deepcopy(BASE)
+    cancelled["visits"][0]["status"] = "cancelled"
+    do_import(run, cancelled)
+    sequences = run(lambda db: _sequences(db))
+    assert sequences == [1, 1]
+
+
+async def _sequences(db):
+    return list(await db.scalars(sa.select(AgendaItem.sequence).order_by(AgendaItem.position)))

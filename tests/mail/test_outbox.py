@@ -189,3 +189,36 @@ def test_in_process_worker_delivers_soon_after_commit(database_url, tmp_path):
             time.sleep(0.05)
     assert len(mailbox.sent) == 1
     assert link_token(mailbox.sent[0])
+
+
+def test_worker_runs_each_periodic_job_on_its_own_schedule():
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+
+    from portal.mail.outbox import Worker
+
+    now = [datetime(2026, 12, 1, 9, 0, tzinfo=UTC)]
+    calls = []
+
+    async def minutely(state):
+        calls.append("minute")
+
+    async def hourly(state):
+        calls.append("hour")
+
+    async def broken(state):
+        raise RuntimeError("one failing job must not stop the others")
+
+    worker = Worker(
+        SimpleNamespace(clock=lambda: now[0]),
+        jobs=[
+            (timedelta(minutes=1), minutely),
+            (timedelta(hours=1), broken),
+            (timedelta(hours=1), hourly),
+        ],
+    )
+    for step in (0, 30, 30, 60):
+        now[0] += timedelta(seconds=step)
+        asyncio.run(worker.run_jobs())
+    assert calls == ["minute", "hour", "minute", "minute"]

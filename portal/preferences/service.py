@@ -1,0 +1,208 @@
+"""The candidate's answers for HR: who may give them, until when, and who is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from portal import audit
+from portal.config import Settings
+from portal.mail.outbox import enqueue, render_email
+from portal.models import Role, User, Visit, VisitPreferences, VisitStatus
+from portal.preferences.forms import Answers
+from portal.security import Keyring
+from portal.visits.service import visits_visible_to
+
+
+class State(StrEnum):
+    """Whether the answers can still be changed."""
+
+    OPEN = "open"
+    STARTED = "started"
+    CANCELLED = "cancelled"
+
+
+@dataclass
+class PreferencesPage:
+    visit: Visit
+    prefs: VisitPreferences | None
+    state: State
+    # When the free-text answers are erased (see portal.maintenance.purge_expired).
+    erased_after: datetime
+
+    @property
+    def open(self) -> bool:
+        return self.state is State.OPEN
+
+
+@dataclass
+class Saved:
+    prefs: VisitPreferences
+    # The names of the fields that changed; empty when the same answers came again.
+    changed: list[str]
+
+
+def state_of(visit: Visit, now: datetime) -> State:
+    """Answers can change until the visit starts, and never for a cancelled visit."""
+    if visit.status == VisitStatus.CANCELLED:
+        return State.CANCELLED
+    return State.OPEN if now < visit.starts_at else State.STARTED
+
+
+async def preferences_page(
+    db: AsyncSession, *, actor: User, public_id: str, now: datetime, retention_days: int
+) -> PreferencesPage | None:
+    """The visit and its answers, or None when ``actor`` is not its candidate.
+
+    Only the candidate: HR reads the answers on the visit page, and employees never see
+    them (diet and accessibility can reveal health or religion).
+    """
+    if actor.role is not Role.CANDIDATE:
+        return None
+    query = (
+        visits_visible_to(actor)
+        .add_columns(VisitPreferences)
+        .outerjoin(VisitPreferences, col(VisitPreferences.visit_id) == col(Visit.id))
+        .where(col(Visit.public_id) == public_id)
+    )
+    row = (await db.execute(query)).first()
+    if row is None:
+        return None
+    visit, prefs = row
+    return PreferencesPage(
+        visit=visit,
+        prefs=prefs,
+        state=state_of(visit, now),
+        erased_after=visit.ends_at + timedelta(days=retention_days),
+    )
+
+
+async def save_preferences(
+    db: AsyncSession,
+    *,
+    actor: User,
+    page: PreferencesPage,
+    answers: Answers,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> Saved | None:
+    """Store the answers; when something changed, tell HR (without the answers) and audit.
+
+    Returns None when the visit no longer takes answers (started or cancelled).
+    """
+    if not page.open:
+        return None
+    visit = page.visit
+    prefs = await _locked_row(db, visit_id=visit.id, now=now)  # type: ignore[arg-type]
+    changed = answers.changed_from(Answers.of(prefs))
+    if not changed:
+        return Saved(prefs, [])
+    for name in changed:
+        setattr(prefs, name, getattr(answers, name))
+    prefs.updated_at = now
+    await _tell_hr(
+        db,
+        visit=visit,
+        candidate=actor,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        now=now,
+    )
+    audit.record(
+        db,
+        action="preferences.updated",
+        now=now,
+        actor_id=actor.id,
+        subject_type="visit",
+        subject_id=visit.public_id,
+        # Field names only: the answers themselves never go into the audit trail.
+        details={"changed": changed},
+    )
+    return Saved(prefs, changed)
+
+
+async def _locked_row(db: AsyncSession, *, visit_id: int, now: datetime) -> VisitPreferences:
+    """The visit's preferences row, created when missing and locked for this transaction.
+
+    INSERT … ON CONFLICT DO NOTHING, then SELECT … FOR UPDATE: two saves at once (a
+    double click) queue up behind each other instead of one failing on the primary key,
+    and the second sees the first's answers, so an identical repeat sends no second mail.
+    """
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await db.execute(
+        insert(VisitPreferences)
+        .values(visit_id=visit_id, updated_at=now)
+        .on_conflict_do_nothing(index_elements=[col(VisitPreferences.visit_id)])
+    )
+    query = (
+        sa.select(VisitPreferences)
+        .where(col(VisitPreferences.visit_id) == visit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await db.scalars(query)).one()
+
+
+async def _recipients(db: AsyncSession, *, visit: Visit) -> list[User]:
+    """The visit's host when they are active HR, else every active HR user and admin.
+
+    A host who is not HR could not open the answers (only HR sees them), so the notice
+    goes to HR instead.
+    """
+    hr = sa.select(User).where(
+        col(User.is_active).is_(True), col(User.role).in_([Role.HR, Role.ADMIN])
+    )
+    if visit.host_id is not None:
+        host = await db.scalar(hr.where(col(User.id) == visit.host_id))
+        if host is not None:
+            return [host]
+    return list(await db.scalars(hr.order_by(col(User.id))))
+
+
+async def _tell_hr(
+    db: AsyncSession,
+    *,
+    visit: Visit,
+    candidate: User,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> None:
+    context = {
+        "candidate": candidate.name,
+        "position": visit.position,
+        "starts_at": visit.starts_at,
+        "zone": visit.timezone,
+        # A link, never the answers: mail leaves our hands, and these can be health data.
+        "link": f"{settings.base_url}/visit/{visit.public_id}",
+    }
+    for person in await _recipients(db, visit=visit):
+        subject, text, html = render_email(
+            templates,
+            "preferences_changed",
+            person.locale or settings.default_locale,
+            {**context, "name": person.name},
+        )
+        await enqueue(
+            db,
+            keyring=keyring,
+            base_url=settings.base_url,
+            kind="preferences_changed",
+            recipient=person.email,
+            subject=subject,
+            text=text,
+            html=html,
+            now=now,
+        )

@@ -1,0 +1,222 @@
+"""E-mail about a visit: the reminder two days ahead, changes, and "running late".
+
+Each is queued in the outbox in the transaction that decides it, and each carries a
+dedupe key (unique in the outbox), so however many app processes or workers run, and
+however often they restart, one visit gets one reminder and one notice per change.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlmodel import col
+
+from portal.config import Settings
+from portal.mail.outbox import enqueue, render_email
+from portal.models import Role, User, Visit, VisitStatus, rel
+from portal.security import Keyring
+
+log = logging.getLogger("portal.notices")
+
+REMINDER_AHEAD = timedelta(days=2)
+
+
+async def hr_recipients(db: AsyncSession, visit: Visit) -> list[User]:
+    """Who hears about a visit: its host, else every active HR person."""
+    if visit.host is not None and visit.host.is_active:
+        return [visit.host]
+    rows = await db.scalars(
+        sa.select(User).where(
+            col(User.role).in_([Role.HR, Role.ADMIN]), col(User.is_active).is_(True)
+        )
+    )
+    return list(rows)
+
+
+async def _send(
+    db: AsyncSession,
+    *,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    name: str,
+    recipient: User,
+    context: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> None:
+    subject, text, html = render_email(
+        templates, name, recipient.locale or settings.default_locale, context
+    )
+    await enqueue(
+        db,
+        keyring=keyring,
+        base_url=settings.base_url,
+        kind=name,
+        recipient=recipient.email,
+        subject=subject,
+        text=text,
+        html=html,
+        now=now,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _candidate_context(visit: Visit, settings: Settings) -> dict[str, Any]:
+    items = [i for i in visit.agenda if i.visible_to_candidate]
+    return {
+        "visit": visit,
+        "items": items,
+        "name": visit.candidate.name,
+        "link": f"{settings.base_url}/visit/{visit.public_id}",
+        "zone": visit.timezone,
+    }
+
+
+def _visits_with_day() -> sa.Select[Visit]:
+    return sa.select(Visit).options(
+        joinedload(rel(Visit.candidate)),
+        joinedload(rel(Visit.location)),
+        selectinload(rel(Visit.agenda)),
+    )
+
+
+async def queue_due_reminders(
+    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
+) -> int:
+    """Queue the reminder for every visit starting within two days that has none yet."""
+    queued = 0
+    async with factory() as db, db.begin():
+        due = await db.scalars(
+            _visits_with_day().where(
+                col(Visit.status) == VisitStatus.SCHEDULED,
+                col(Visit.reminder_queued_at).is_(None),
+                col(Visit.starts_at) > now,
+                col(Visit.starts_at) <= now + REMINDER_AHEAD,
+            )
+        )
+        for visit in due.unique():
+            # Claim it with a conditional update: a second worker's update finds no row.
+            claimed = await db.execute(
+                sa.update(Visit)
+                .where(col(Visit.id) == visit.id, col(Visit.reminder_queued_at).is_(None))
+                .values(reminder_queued_at=now)
+                .returning(col(Visit.id))
+            )
+            if claimed.first() is None:
+                continue
+            await _send(
+                db,
+                settings=settings,
+                templates=templates,
+                keyring=keyring,
+                name="reminder",
+                recipient=visit.candidate,
+                context=_candidate_context(visit, settings),
+                now=now,
+                dedupe_key=f"reminder:{visit.public_id}",
+            )
+            queued += 1
+    return queued
+
+
+async def run_reminders(state: Any) -> int:
+    """One pass for the worker; a race lost to another worker is not an error."""
+    try:
+        return await queue_due_reminders(
+            state.db,
+            settings=state.settings,
+            templates=state.templates,
+            keyring=state.keyring,
+            now=state.clock(),
+        )
+    except IntegrityError:
+        log.info("reminder already queued by another worker")
+        return 0
+
+
+async def queue_change_notice(
+    db: AsyncSession,
+    *,
+    visit: Visit,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> bool:
+    """Tell the candidate their programme changed, once per version of the visit.
+
+    Only once they know about the visit (invited, or signed in) and before it starts.
+    ``visit`` must have its candidate and agenda loaded.
+    """
+    informed = visit.invited_at is not None or visit.first_signed_in_at is not None
+    if not informed or visit.status != VisitStatus.SCHEDULED or visit.starts_at <= now:
+        return False
+    await _send(
+        db,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        name="agenda_changed",
+        recipient=visit.candidate,
+        context=_candidate_context(visit, settings),
+        now=now,
+        dedupe_key=f"change:{visit.public_id}:{visit.version}",
+    )
+    return True
+
+
+async def report_running_late(
+    db: AsyncSession,
+    *,
+    visit: Visit,
+    minutes: int | None,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> None:
+    """Record that the candidate runs late and tell the host (or HR) straight away."""
+    visit.running_late_at = now
+    visit.running_late_minutes = minutes
+    context = {
+        "candidate": visit.candidate.name,
+        "minutes": minutes,
+        "position": visit.position,
+        "link": f"{settings.base_url}/visit/{visit.public_id}",
+    }
+    for person in await hr_recipients(db, visit):
+        await _send(
+            db,
+            settings=settings,
+            templates=templates,
+            keyring=keyring,
+            name="running_late",
+            recipient=person,
+            context=context,
+            now=now,
+        )
+
+
+async def notify_changed(
+    db: AsyncSession,
+    visits: list[Visit],
+    *,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> int:
+    """Queue a change notice for each visit (see ``queue_change_notice``); returns how many."""
+    told = 0
+    for visit in visits:
+        told += await queue_change_notice(
+            db, visit=visit, settings=settings, templates=templates, keyring=keyring, now=now
+        )
+    return told

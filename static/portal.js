@@ -1,0 +1,22 @@
+// Shows times in the reader's own time zone beside the visit's, when the two differ.
+// Progressive enhancement: without JavaScript the page names the visit's zone already.
+(function () {
+  "use strict";
+  function show() {
+    var own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var lang = document.documentElement.lang || "nl";
+    var fmt = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", timeZoneName: "short" });
+    document.querySelectorAll("[data-local-range]").forEach(function (el) {
+      if (!own || own === el.dataset.zone) { return; }
+      var start = new Date(el.dataset.start);
+      var end = new Date(el.dataset.end);
+      if (isNaN(start) || isNaN(end)) { return; }
+      el.textContent = el.dataset.label + ": " + fmt.format(start) + " – " + fmt.format(end);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", show);
+  } else {
+    show();
+  }
+})();

@@ -1,0 +1,147 @@
+"""Reminders and change notices go out once, whatever the number of workers."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from portal.models import OutboxEmail, Visit
+from portal.visits.notices import notify_changed, queue_due_reminders
+from tests.factories import create_visit
+
+START = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)
+
+
+def reminders(client, now):
+    st = client.app.state
+    return client.portal.call(
+        lambda: queue_due_reminders(
+            st.db, settings=st.settings, templates=st.templates, keyring=st.keyring, now=now
+        )
+    )
+
+
+def test_reminder_two_days_ahead_once(client, run, make_user, deliver):
+    candidate = make_user(name="Sam de Vries", locale="en")
+    run(lambda db: create_visit(db, candidate=candidate, items=2, hidden_items=1, start=START))
+    assert reminders(client, START - timedelta(days=3)) == 0  # too early
+    assert reminders(client, START - timedelta(days=2)) == 1
+    assert reminders(client, START - timedelta(days=1)) == 0  # already sent
+    [mail] = deliver()
+    assert mail.subject == "Your visit on Thursday, December 3, 2026"
+    assert "Gesprek 1" in mail.text and "Gesprek 2" in mail.text
+    assert "Interne debrief" not in mail.text and "Interne debrief" not in mail.html
+    assert "http://testserver/visit/" in mail.text
+
+
+def test_two_workers_racing_queue_one_reminder(client, run, make_user):
+    candidate = make_user()
+    run(lambda db: create_visit(db, candidate=candidate, start=START))
+    st = client.app.state
+    now = START - timedelta(days=1)
+
+    async def race():
+        async def one():
+            return await queue_due_reminders(
+                st.db, settings=st.settings, templates=st.templates, keyring=st.keyring, now=now
+            )
+
+        return await asyncio.gather(one(), one(), return_exceptions=True)
+
+    results = client.portal.call(race)
+    assert sum(r for r in results if isinstance(r, int)) == 1
+    count = run(lambda db: db.scalar(sa.select(sa.func.count()).select_from(OutboxEmail)))
+    assert count == 1
+
+
+def test_no_reminder_for_cancelled_or_past_visits(client, run, make_user):
+    first, second = make_user(), make_user()
+    run(lambda db: create_visit(db, candidate=first, start=START, status="cancelled"))
+    run(lambda db: create_visit(db, candidate=second, start=START - timedelta(days=5)))
+    assert reminders(client, START - timedelta(days=1)) == 0
+
+
+IMPORT = {
+    "staff": [{"email": "noor@example.com", "name": "Noor Bakker", "role": "employee"}],
+    "visits": [
+        {
+            "external_id": "v1",
+            "position": "Backend developer",
+            "candidate": {"email": "sam@example.org", "name": "Sam de Vries", "locale": "nl"},
+            "agenda": [
+                {
+                    "external_id": "a",
+                    "starts_at": "2026-12-03T09:30",
+                    "ends_at": "2026-12-03T10:15",
+                    "kind": "interview",
+                    "title": "Kennismaking",
+                    "interviewers": ["noor@example.com"],
+                },
+                {
+                    "external_id": "b",
+                    "starts_at": "2026-12-03T15:00",
+                    "ends_at": "2026-12-03T15:30",
+                    "kind": "other",
+                    "title": "Debrief",
+                    "visible_to_candidate": False,
+                },
+            ],
+        }
+    ],
+}
+
+
+def import_and_notify(client, data):
+    from portal.imports.service import import_bytes
+
+    st = client.app.state
+
+    async def go():
+        async with st.db() as db, db.begin():
+            report = await import_bytes(db, json.dumps(data), now=st.clock())
+            return await notify_changed(
+                db,
+                report.changed,
+                settings=st.settings,
+                templates=st.templates,
+                keyring=st.keyring,
+                now=st.clock(),
+            )
+
+    return client.portal.call(go)
+
+
+def test_change_notice_after_the_candidate_signed_in(client, run, deliver):
+    assert import_and_notify(client, IMPORT) == 0  # new visit: nothing to tell yet
+    run(
+        lambda db: db.execute(
+            sa.update(Visit).values(first_signed_in_at=datetime(2026, 11, 30, tzinfo=UTC))
+        )
+    )
+    moved = copy.deepcopy(IMPORT)
+    moved["visits"][0]["agenda"][0]["starts_at"] = "2026-12-03T10:00"
+    moved["visits"][0]["agenda"][0]["ends_at"] = "2026-12-03T10:45"
+    assert import_and_notify(client, moved) == 1
+    assert import_and_notify(client, moved) == 0  # the same file again changes nothing
+    [mail] = deliver()
+    assert mail.recipient == "sam@example.org"
+    assert "gewijzigd" in mail.subject
+    assert "10:00" in mail.text and "Debrief" not in mail.text
+
+
+def test_changes_to_internal_items_tell_the_candidate_nothing(client, run, deliver):
+    import_and_notify(client, IMPORT)
+    run(
+        lambda db: db.execute(
+            sa.update(Visit).values(first_signed_in_at=datetime(2026, 11, 30, tzinfo=UTC))
+        )
+    )
+    internal = copy.deepcopy(IMPORT)
+    internal["visits"][0]["agenda"][1]["starts_at"] = "2026-12-03T16:00"
+    internal["visits"][0]["agenda"][1]["ends_at"] = "2026-12-03T16:30"
+    assert import_and_notify(client, internal) == 0
+    assert deliver() == []
