@@ -15,7 +15,7 @@ from sqlmodel import col
 from portal import audit
 from portal.auth import sessions
 from portal.config import LOCALES, Settings
-from portal.mail.outbox import enqueue, render_email
+from portal.mail.outbox import queue_email
 from portal.models import SignInToken, TokenPurpose, User, Visit
 from portal.security import Keyring, new_code, new_token
 
@@ -127,26 +127,19 @@ async def issue_link(
         browser_id=browser_id,
         next_path=next_path,
     )
-    subject, text, html = render_email(
-        templates,
-        "sign_in",
-        user.locale or settings.default_locale,
-        {
+    await queue_email(
+        db,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        name="sign_in",
+        recipient=user,
+        context={
             "name": user.name,
             "link": link_for(settings, token),
             "code": code,
             "minutes": settings.sign_in_link_minutes,
         },
-    )
-    await enqueue(
-        db,
-        keyring=keyring,
-        base_url=settings.base_url,
-        kind="sign_in",
-        recipient=user.email,
-        subject=subject,
-        text=text,
-        html=html,
         now=now,
     )
 

@@ -86,6 +86,37 @@ async def enqueue(
     )
 
 
+async def queue_email(
+    db: AsyncSession,
+    *,
+    settings: Any,
+    templates: Any,
+    keyring: Keyring,
+    name: str,
+    recipient: Any,
+    context: dict[str, Any],
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> None:
+    """Render ``templates/email/<name>.*`` for ``recipient`` (a User) in their language and
+    add it to the outbox in the caller's transaction."""
+    subject, text, html = render_email(
+        templates, name, recipient.locale or settings.default_locale, context
+    )
+    await enqueue(
+        db,
+        keyring=keyring,
+        base_url=settings.base_url,
+        kind=name,
+        recipient=recipient.email,
+        subject=subject,
+        text=text,
+        html=html,
+        now=now,
+        dedupe_key=dedupe_key,
+    )
+
+
 @dataclass
 class Claimed:
     id: int

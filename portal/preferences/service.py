@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.config import Settings
-from portal.mail.outbox import enqueue, render_email
+from portal.mail.outbox import queue_email
 from portal.models import Role, User, Visit, VisitPreferences, VisitStatus
 from portal.preferences.forms import Answers
 from portal.security import Keyring
@@ -189,20 +189,13 @@ async def _tell_hr(
         "link": f"{settings.base_url}/visit/{visit.public_id}",
     }
     for person in await _recipients(db, visit=visit):
-        subject, text, html = render_email(
-            templates,
-            "preferences_changed",
-            person.locale or settings.default_locale,
-            {**context, "name": person.name},
-        )
-        await enqueue(
+        await queue_email(
             db,
+            settings=settings,
+            templates=templates,
             keyring=keyring,
-            base_url=settings.base_url,
-            kind="preferences_changed",
-            recipient=person.email,
-            subject=subject,
-            text=text,
-            html=html,
+            name="preferences_changed",
+            recipient=person,
+            context={**context, "name": person.name},
             now=now,
         )

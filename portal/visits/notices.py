@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import col
 
 from portal.config import Settings
-from portal.mail.outbox import enqueue, render_email
+from portal.mail.outbox import queue_email
 from portal.models import Role, User, Visit, VisitStatus, rel
 from portal.security import Keyring
 
@@ -37,35 +37,6 @@ async def hr_recipients(db: AsyncSession, visit: Visit) -> list[User]:
         )
     )
     return list(rows)
-
-
-async def _send(
-    db: AsyncSession,
-    *,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
-    name: str,
-    recipient: User,
-    context: dict[str, Any],
-    now: datetime,
-    dedupe_key: str | None = None,
-) -> None:
-    subject, text, html = render_email(
-        templates, name, recipient.locale or settings.default_locale, context
-    )
-    await enqueue(
-        db,
-        keyring=keyring,
-        base_url=settings.base_url,
-        kind=name,
-        recipient=recipient.email,
-        subject=subject,
-        text=text,
-        html=html,
-        now=now,
-        dedupe_key=dedupe_key,
-    )
 
 
 def _candidate_context(visit: Visit, settings: Settings) -> dict[str, Any]:
@@ -111,7 +82,7 @@ async def queue_due_reminders(
             )
             if claimed.first() is None:
                 continue
-            await _send(
+            await queue_email(
                 db,
                 settings=settings,
                 templates=templates,
@@ -158,7 +129,7 @@ async def queue_change_notice(
     informed = visit.invited_at is not None or visit.first_signed_in_at is not None
     if not informed or visit.status != VisitStatus.SCHEDULED or visit.starts_at <= now:
         return False
-    await _send(
+    await queue_email(
         db,
         settings=settings,
         templates=templates,
@@ -192,7 +163,7 @@ async def report_running_late(
         "link": f"{settings.base_url}/visit/{visit.public_id}",
     }
     for person in await hr_recipients(db, visit):
-        await _send(
+        await queue_email(
             db,
             settings=settings,
             templates=templates,

@@ -7,22 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import create_visit
-
-
-@pytest.fixture
-def people(make_user):
-    return {
-        "candidate": make_user(name="Sam de Vries", locale="nl"),
-        "other": make_user(name="Lotte Mulder"),
-        "noor": make_user(role="employee", name="Noor Bakker", job_title="Engineering manager"),
-        "hidden": make_user(role="employee", name="Jeroen Smit", job_title="CTO", visible=False),
-        "hr": make_user(role="hr", name="Fatima El Amrani"),
-    }
-
-
-def visit_for(run, candidate, **kw):
-    return run(lambda db: create_visit(db, candidate=candidate, **kw))
+from tests.visits.conftest import visit_for
 
 
 def test_candidate_home_shows_the_visit_with_agenda_in_order(client, run, people, login_as):
@@ -121,17 +106,24 @@ def test_names_are_escaped(client, run, make_user, login_as):
     assert "&lt;img src=x" in page
 
 
-@pytest.mark.parametrize("items", [2, 20])
+@pytest.mark.parametrize(("items", "interviewers"), [(2, 1), (20, 6)])
 def test_visit_page_costs_the_same_queries_whatever_its_size(
-    client, run, people, login_as, count_queries, items
+    client, run, make_user, people, login_as, count_queries, items, interviewers
 ):
-    interviewers = [people["noor"], people["hidden"]]
-    visit = visit_for(run, people["candidate"], items=items, interviewers=interviewers)
+    staff = [make_user(role="employee") for _ in range(interviewers)] + [people["hidden"]]
+    visit = visit_for(
+        run, people["candidate"], items=items, interviewers=staff, host_id=people["hr"].id
+    )
     login_as(people["candidate"])
+    # Session lookup, the visit (with place, host and answers), its agenda, the agenda's people.
     with count_queries() as queries:
         assert client.get(f"/visit/{visit.public_id}").status_code == 200
-    # Session lookup, the visit, its agenda, the agenda's people.
     assert len(queries) <= 4, queries
     with count_queries() as home_queries:
         assert client.get("/").status_code == 200
     assert len(home_queries) <= 4, home_queries
+    client.cookies.clear()
+    login_as(people["hr"])
+    with count_queries() as hr_queries:
+        assert client.get(f"/visit/{visit.public_id}").status_code == 200
+    assert len(hr_queries) <= 4, hr_queries
