@@ -29,6 +29,7 @@ from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionM
 from portal.models import utcnow
 from portal.people.routes import routes as people_routes
 from portal.preferences.routes import routes as preference_routes
+from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
 from portal.visits.routes import routes as visit_routes
@@ -81,6 +82,7 @@ def create_app(
             *calendar_routes,
             *people_routes,
             *preference_routes,
+            *question_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[

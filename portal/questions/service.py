@@ -1,0 +1,304 @@
+"""Questions ahead of the visit: who may ask, see, answer and change what, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlmodel import col
+
+from portal import audit
+from portal.config import Settings
+from portal.mail.outbox import queue_email
+from portal.models import (
+    Question,
+    QuestionStatus,
+    Role,
+    StaffProfile,
+    User,
+    Visit,
+    VisitStatus,
+    rel,
+)
+from portal.security import Keyring
+from portal.visits.service import visits_visible_to
+
+MAX_QUESTION = 2000
+MAX_ANSWER = 5000
+PAGE_SIZE = 25
+
+OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.ROUTED, QuestionStatus.DRAFTED)
+
+
+class Conflict(Exception):
+    """Someone else changed the question first; nothing was overwritten."""
+
+
+@dataclass
+class Asked:
+    question: Question
+    # False when the same form came again (a double click, a retry): nothing new was made.
+    created: bool
+
+
+def _with_people() -> sa.Select[Question]:
+    return sa.select(Question).options(
+        joinedload(rel(Question.visit)),
+        joinedload(rel(Question.candidate)),
+        joinedload(rel(Question.answered_by)).joinedload(rel(User.profile)),
+    )
+
+
+async def candidate_questions(db: AsyncSession, *, actor: User) -> list[Question]:
+    """A candidate's own questions, newest first (one query)."""
+    rows = await db.scalars(
+        _with_people()
+        .where(
+            col(Question.candidate_id) == actor.id, col(Question.status) != QuestionStatus.WITHDRAWN
+        )
+        .order_by(col(Question.created_at).desc(), col(Question.id).desc())
+    )
+    return list(rows.unique())
+
+
+async def askable_visit(db: AsyncSession, *, actor: User, now: datetime) -> Visit | None:
+    """The visit a new question belongs to: the candidate's next one that is not cancelled."""
+    if actor.role is not Role.CANDIDATE:
+        return None
+    visit: Visit | None = await db.scalar(
+        visits_visible_to(actor)
+        .where(col(Visit.status) == VisitStatus.SCHEDULED, col(Visit.ends_at) > now)
+        .order_by(col(Visit.starts_at))
+        .limit(1)
+    )
+    return visit
+
+
+async def ask(
+    db: AsyncSession,
+    *,
+    actor: User,
+    visit: Visit,
+    body: str,
+    ask_in_person: bool,
+    idempotency_key: str,
+    now: datetime,
+) -> Asked:
+    """Record a question once per form: a replay of the same key returns the first one."""
+    existing = await _by_key(db, actor=actor, key=idempotency_key)
+    if existing is not None:
+        return Asked(existing, created=False)
+    question = Question(
+        visit_id=visit.id,  # type: ignore[arg-type]  # a loaded row always has its id
+        candidate_id=actor.id,  # type: ignore[arg-type]
+        idempotency_key=idempotency_key,
+        body=body,
+        ask_in_person=ask_in_person,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with db.begin_nested():
+            db.add(question)
+            await db.flush()
+    except IntegrityError:
+        # Two copies of the same form raced: the other one won, hand back its question.
+        won = await _by_key(db, actor=actor, key=idempotency_key)
+        if won is None:
+            raise
+        return Asked(won, created=False)
+    audit.record(
+        db,
+        action="question.asked",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+    return Asked(question, created=True)
+
+
+async def _by_key(db: AsyncSession, *, actor: User, key: str) -> Question | None:
+    found: Question | None = await db.scalar(
+        sa.select(Question).where(
+            col(Question.candidate_id) == actor.id, col(Question.idempotency_key) == key
+        )
+    )
+    return found
+
+
+async def own_question(db: AsyncSession, *, actor: User, public_id: str) -> Question | None:
+    """One of the candidate's own questions (None for anyone else's: they answer 404)."""
+    if actor.role is not Role.CANDIDATE:
+        return None
+    found: Question | None = await db.scalar(
+        sa.select(Question).where(
+            col(Question.public_id) == public_id, col(Question.candidate_id) == actor.id
+        )
+    )
+    return found
+
+
+async def edit(
+    db: AsyncSession,
+    *,
+    actor: User,
+    question: Question,
+    body: str,
+    ask_in_person: bool,
+    version: int,
+    now: datetime,
+) -> None:
+    """Change an unanswered question; raises Conflict when it was answered or changed meanwhile."""
+    changed = await db.execute(
+        sa.update(Question)
+        .where(
+            col(Question.id) == question.id,
+            col(Question.version) == version,
+            col(Question.status).in_(OPEN_STATUSES),
+        )
+        .values(
+            body=body,
+            ask_in_person=ask_in_person,
+            updated_at=now,
+            version=col(Question.version) + 1,
+        )
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
+    audit.record(
+        db,
+        action="question.edited",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+
+
+async def withdraw(db: AsyncSession, *, actor: User, question: Question, now: datetime) -> None:
+    changed = await db.execute(
+        sa.update(Question)
+        .where(col(Question.id) == question.id, col(Question.status).in_(OPEN_STATUSES))
+        .values(status=QuestionStatus.WITHDRAWN, updated_at=now, version=col(Question.version) + 1)
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
+    audit.record(
+        db,
+        action="question.withdrawn",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+
+
+# ---- HR ------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxPage:
+    questions: list[Question]
+    page: int
+    has_next: bool
+
+
+async def inbox(
+    db: AsyncSession, *, actor: User, status: str = "open", page: int = 1
+) -> InboxPage | None:
+    """HR's inbox: open questions, the soonest visit first, a page at a time (one query)."""
+    if not actor.role.is_hr:
+        return None
+    query = _with_people()
+    if status == "open":
+        query = query.where(col(Question.status).in_(OPEN_STATUSES))
+    elif status in {s.value for s in QuestionStatus}:
+        query = query.where(col(Question.status) == QuestionStatus(status))
+    query = query.join(rel(Question.visit)).order_by(
+        col(Visit.starts_at), col(Question.created_at), col(Question.id)
+    )
+    page = max(1, page)
+    rows = list(
+        (await db.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))).unique()
+    )
+    return InboxPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+async def hr_question(db: AsyncSession, *, actor: User, public_id: str) -> Question | None:
+    if not actor.role.is_hr:
+        return None
+    found: Question | None = (
+        await db.scalars(_with_people().where(col(Question.public_id) == public_id))
+    ).first()
+    return found
+
+
+async def publish_answer(
+    db: AsyncSession,
+    *,
+    actor: User,
+    question: Question,
+    answer: str,
+    version: int,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> None:
+    """HR publishes an answer: the candidate is told by e-mail, the text stays behind sign-in.
+
+    Conditional on the version HR saw, so two HR people answering at once cannot
+    overwrite each other: the second is told (Conflict) and nothing changes.
+    """
+    changed = await db.execute(
+        sa.update(Question)
+        .where(
+            col(Question.id) == question.id,
+            col(Question.version) == version,
+            col(Question.status).in_(OPEN_STATUSES),
+        )
+        .values(
+            answer=answer,
+            answered_by_id=actor.id,
+            answered_at=now,
+            updated_at=now,
+            status=QuestionStatus.ANSWERED,
+            version=col(Question.version) + 1,
+        )
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
+    audit.record(
+        db,
+        action="question.answered",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+    await queue_email(
+        db,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        name="question_answered",
+        recipient=question.candidate,
+        context={"name": question.candidate.name, "link": f"{settings.base_url}/questions"},
+        now=now,
+    )
+
+
+def answerer_visible(question: Question) -> bool:
+    """Whether the candidate may follow a link to the answerer's bio."""
+    person = question.answered_by
+    profile: StaffProfile | None = person.profile if person else None
+    return bool(person and person.is_active and profile and profile.visible_to_candidates)
