@@ -25,6 +25,7 @@ from portal.security import Keyring
 log = logging.getLogger("portal.notices")
 
 REMINDER_AHEAD = timedelta(days=2)
+LATE_QUIET = timedelta(minutes=5)
 
 
 async def hr_recipients(db: AsyncSession, visit: Visit) -> list[User]:
@@ -153,9 +154,19 @@ async def report_running_late(
     keyring: Keyring,
     now: datetime,
 ) -> None:
-    """Record that the candidate runs late and tell the host (or HR) straight away."""
+    """Record that the candidate runs late and tell the host (or HR) straight away.
+
+    Pressing again with the same estimate within a few minutes tells nobody twice.
+    """
+    repeat = (
+        visit.running_late_at is not None
+        and now - visit.running_late_at < LATE_QUIET
+        and visit.running_late_minutes == minutes
+    )
     visit.running_late_at = now
     visit.running_late_minutes = minutes
+    if repeat:
+        return
     context = {
         "candidate": visit.candidate.name,
         "minutes": minutes,

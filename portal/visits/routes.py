@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.i18n import gettext as _
+from portal.security import safe_next
 from portal.visits import notices, service
 from portal.web import (
     form_data,
     not_found,
     now,
-    redirect,
     render,
     require_user,
     state,
@@ -78,7 +78,8 @@ async def running_late(request: Request) -> Response:
             keyring=st.keyring,
             now=now(request),
         )
-    return redirect(request, "home")
+    # Back where the form was: the start page or the visit page.
+    return RedirectResponse(safe_next(form.get("next")) or request.url_for("home").path, 303)
 
 
 routes = [

@@ -3,6 +3,11 @@
 The server runs the real app (``create_app``) on a fresh, migrated SQLite file holding the
 demo data, with the SMTP e-mail backend and the outbox worker on, so a sign-in e-mail
 travels the whole way: outbox, worker, SMTP, and out of the inbox below.
+
+The app's clock is the real one moved to 10:20 in Amsterdam (and running on from there):
+the demo's visits are tomorrow, today from 09:30 to 15:00, and last month, so whatever
+the hour the tests run at, today's visit is under way ("now" and "next" are known) and
+tomorrow's is within the two days that bring its reminder.
 """
 
 from __future__ import annotations
@@ -16,11 +21,14 @@ import sqlite3
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from datetime import time as clock_time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
@@ -28,7 +36,7 @@ from aiosmtpd.controller import Controller
 
 from portal.app import create_app
 from portal.config import Settings
-from portal.demo import demo_data, today_in_zone
+from portal.demo import CANDIDATE, ZONE, demo_data, today_in_zone
 from portal.models import utcnow
 from tests.conftest import IN_CI, make_settings
 
@@ -42,6 +50,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Where the live server's day stands (see the module's docstring).
+DEMO_TIME_OF_DAY = clock_time(10, 20)
+LATE_CANDIDATE = "lotte.mulder@example.org"  # the demo's visit today
 VIEWPORTS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -109,16 +120,33 @@ class Inbox:
         with self.changed:
             return len(self.received)
 
-    def wait_for(self, recipient: str, *, since: int, timeout: float = 10.0) -> Received:
-        """The first message to ``recipient`` received after ``mark()`` returned ``since``."""
+    def wait_for(
+        self,
+        recipient: str,
+        *,
+        since: int,
+        subjects: Collection[str] | None = None,
+        timeout: float = 10.0,
+    ) -> Received:
+        """The first message to ``recipient`` received after ``mark()`` returned ``since``,
+        with one of ``subjects`` when given (the worker also sends reminders, unasked)."""
+
+        def wanted(r: Received) -> bool:
+            return recipient in r.rcpt_tos and (
+                subjects is None or r.message["Subject"] in subjects
+            )
 
         def found() -> Received | None:
-            return next((r for r in self.received[since:] if recipient in r.rcpt_tos), None)
+            return next((r for r in self.received[since:] if wanted(r)), None)
 
         with self.changed:
             self.changed.wait_for(lambda: found() is not None, timeout=timeout)
             hit = found()
-        assert hit is not None, f"no e-mail to {recipient} within {timeout} s"
+            seen = [(r.rcpt_tos, r.message["Subject"]) for r in self.received[since:]]
+        assert hit is not None, (
+            f"no e-mail to {recipient} with a subject in {subjects} within {timeout} s; "
+            f"received since: {seen}"
+        )
         return hit
 
 
@@ -141,6 +169,12 @@ class LiveServer:
     url: str
     settings: Settings
     db_path: Path
+    clock: Callable[[], datetime]
+
+    @property
+    def today(self) -> date:
+        """The date of the demo's visit today, in Amsterdam."""
+        return today_in_zone(self.clock())
 
     def sql(self, statement: str, *params: Any) -> None:
         """A small write behind the app's back (test set-up only)."""
@@ -149,7 +183,16 @@ class LiveServer:
         conn.close()
 
 
-def _prepare_database(settings: Settings) -> None:
+def demo_clock() -> Callable[[], datetime]:
+    """The real clock, moved to ``DEMO_TIME_OF_DAY`` in Amsterdam today, running on."""
+    real = utcnow()
+    zone = ZoneInfo(ZONE)
+    moved = datetime.combine(today_in_zone(real), DEMO_TIME_OF_DAY, tzinfo=zone)
+    offset = moved - real
+    return lambda: utcnow() + offset
+
+
+def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None:
     from portal.db import make_engine, session_factory, transaction, upgrade
     from portal.imports.service import import_bytes
 
@@ -157,9 +200,9 @@ def _prepare_database(settings: Settings) -> None:
         engine = make_engine(settings.database_url)
         try:
             await upgrade(engine)
-            raw = json.dumps(demo_data(today_in_zone(utcnow())))
+            raw = json.dumps(demo_data(today_in_zone(clock())))
             async with transaction(session_factory(engine)) as db:
-                await import_bytes(db, raw, now=utcnow())
+                await import_bytes(db, raw, now=clock())
         finally:
             await engine.dispose()
 
@@ -185,9 +228,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Itera
         login_rate_per_address=1000,
         login_rate_per_client=1000,
     )
-    in_thread(lambda: _prepare_database(settings))
+    clock = demo_clock()
+    in_thread(lambda: _prepare_database(settings, clock))
 
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     config = uvicorn.Config(
         app,
         lifespan="on",
@@ -211,7 +255,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Itera
     url = settings.base_url
     try:
         _wait_until_healthy(url, thread)
-        yield LiveServer(url=url, settings=settings, db_path=db_path)
+        yield LiveServer(url=url, settings=settings, db_path=db_path, clock=clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -262,14 +306,33 @@ def browser() -> Iterator[Any]:
         playwright.stop()
 
 
+@pytest.fixture(autouse=True)
+def candidates_speak_dutch(browser: Any, live_server: LiveServer) -> None:
+    """The language switch stores the choice on the account: start every test from Dutch.
+
+    (``browser`` first: without Chromium the test skips before a server starts.)
+    """
+    live_server.sql(
+        "UPDATE users SET locale = 'nl' WHERE email IN (?, ?)", CANDIDATE, LATE_CANDIDATE
+    )
+
+
 @pytest.fixture
 def open_page(browser: Any, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
-    """``open_page(viewport, lang)``: a page in a fresh browser context, closed afterwards."""
+    """``open_page(viewport, lang)``: a page in a fresh browser context, closed afterwards.
+
+    The browser sits in Amsterdam, as the demo's candidates do (the page adds "your time"
+    only for a reader elsewhere). Other keywords go to ``browser.new_context``.
+    """
     contexts: list[Any] = []
 
-    def make(viewport: str, lang: str = "nl") -> Any:
+    def make(viewport: str, lang: str = "nl", **options: Any) -> Any:
         context = browser.new_context(
-            base_url=live_server.url, locale=BROWSER_LOCALES[lang], **VIEWPORTS[viewport]
+            base_url=live_server.url,
+            locale=BROWSER_LOCALES[lang],
+            timezone_id=ZONE,
+            **VIEWPORTS[viewport],
+            **options,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -113,3 +113,31 @@ def test_hr_sees_that_the_candidate_runs_late(client, run, make_user, login_as, 
     login_as(fatima)
     page = client.get(f"/visit/{visit.public_id}").text
     assert "20" in page and ("te laat" in page or "late" in page)
+
+
+def test_pressing_running_late_twice_tells_the_host_once(
+    client, run, make_user, login_as, clock, deliver
+):
+    candidate, _fatima, visit = setup_today(run, make_user, clock)
+    login_as(candidate)
+    for _ in range(2):
+        client.post(
+            f"/visit/{visit.public_id}/late",
+            data={
+                "minutes": "15",
+                "next": f"/visit/{visit.public_id}",
+                "csrf_token": get_csrf(client, "/"),
+            },
+        )
+    assert len(deliver()) == 1
+    clock.advance(minutes=10)
+    response = client.post(
+        f"/visit/{visit.public_id}/late",
+        data={
+            "minutes": "30",
+            "next": f"/visit/{visit.public_id}",
+            "csrf_token": get_csrf(client, "/"),
+        },
+    )
+    assert response.headers["location"] == f"/visit/{visit.public_id}"
+    assert len(deliver()) == 2

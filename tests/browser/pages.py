@@ -1,0 +1,226 @@
+"""What the browser tests share: the page's words, signing in, axe-core, screenshots."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from axe_playwright_python.sync_playwright import Axe
+from babel.dates import format_time
+from playwright.sync_api import expect
+
+from portal import i18n
+from portal.config import LOCALES
+from portal.demo import CANDIDATE, STAFF, ZONE, demo_data
+from tests.browser.conftest import Inbox, LiveServer, Received
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE = Axe()
+SIGN_IN_SUBJECT = "Your sign-in link for the candidate portal"
+
+
+def t(lang: str, message: str, **values: Any) -> str:
+    """What the page shows for ``message`` in ``lang`` (English until a catalog has it)."""
+    text = i18n.translations(lang).gettext(message)
+    return text % values if values else text
+
+
+def in_any_language(message: str, **values: Any) -> set[str]:
+    """``message`` in every language: for e-mail, which goes out in the reader's."""
+    return {t(lang, message, **values) for lang in LOCALES}
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assert_no_horizontal_scroll(page: Any) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
+def assert_accessible(page: Any, what: str) -> None:
+    results = AXE.run(page)
+    violations = results.response["violations"]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(
+            f"    {', '.join(map(str, n['target']))}: {n['html'][:160]}" for n in v["nodes"]
+        )
+        for v in violations
+    )
+    assert not violations, f"axe found violations on {what} ({page.url}):\n{report}"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """A full-page screenshot for the README and reviewers: docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+# ---- signing in ------------------------------------------------------------------------
+
+
+def ask_for_mail(page: Any, inbox: Inbox, lang: str, email: str = CANDIDATE) -> Received:
+    """Ask for a sign-in e-mail on /login and return it (not a reminder sent meanwhile)."""
+    page.goto("/login")
+    assert squash(page.locator("main h1").inner_text()) == t(lang, "Sign in")
+    page.locator("#email").fill(email)
+    mark = inbox.mark()
+    page.locator("main").get_by_role("button", name=t(lang, "Send me a sign-in link")).click()
+    expect(page.locator("main h1")).to_have_text(t(lang, "Check your inbox"))
+    assert page.locator("#code").is_visible()
+    return inbox.wait_for(email, since=mark, subjects=in_any_language(SIGN_IN_SUBJECT))
+
+
+def link_in(mail: Received, live_server: LiveServer) -> str:
+    match = re.search(
+        rf"{re.escape(live_server.url)}/login/confirm\?token=[A-Za-z0-9_\-]+", mail.text
+    )
+    assert match, f"no sign-in link in the e-mail:\n{mail.text}"
+    return match.group(0)
+
+
+def code_in(mail: Received, live_server: LiveServer) -> str:
+    without_link = mail.text.replace(link_in(mail, live_server), "")
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", without_link)
+    assert match, f"no six-digit code in the e-mail:\n{mail.text}"
+    return match.group(1)
+
+
+def sign_in_with_code(
+    page: Any, inbox: Inbox, live_server: LiveServer, lang: str, email: str = CANDIDATE
+) -> None:
+    mail = ask_for_mail(page, inbox, lang, email)
+    page.locator("#code").fill(code_in(mail, live_server))
+    page.locator("main").get_by_role("button", name=t(lang, "Sign in with the code")).click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def switch_language(page: Any, to: str) -> None:
+    label = {"en": "English", "nl": "Nederlands"}[to]
+    page.locator("header").get_by_role("button", name=label).click()
+    expect(page.locator("html")).to_have_attribute("lang", to)
+    page.wait_for_load_state()
+
+
+# ---- the demo's visits, as a candidate should see them -------------------------------
+
+KIND_LABELS = {
+    "interview": "Interview",
+    "lunch": "Lunch",
+    "dinner": "Dinner",
+    "tour": "Tour",
+    "presentation": "Presentation",
+    "assignment": "Assignment",
+    "break": "Break",
+    "other": "Other",
+}
+
+
+def demo_visit(email: str, today: date) -> dict[str, Any]:
+    [visit] = [v for v in demo_data(today)["visits"] if v["candidate"]["email"] == email]
+    return visit
+
+
+def clock(value: str, lang: str) -> str:
+    """A demo time ("2026-11-26T09:30", Amsterdam) as the page shows it in ``lang``."""
+    zone = ZoneInfo(ZONE)
+    moment = datetime.fromisoformat(value).replace(tzinfo=zone)
+    return format_time(moment, format="short", tzinfo=zone, locale=lang)
+
+
+def visible_items(email: str, today: date) -> list[dict[str, Any]]:
+    """The agenda items of ``email``'s visit that a candidate may see, in order."""
+    items = demo_visit(email, today)["agenda"]
+    return [i for i in items if i.get("visible_to_candidate", True)]
+
+
+def visible_people(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An item's interviewers whom a candidate may see, by name (as the page lists them)."""
+    staff = {s["email"]: s for s in STAFF}
+    people = (staff[e] for e in item["interviewers"] if staff[e]["visible_to_candidates"])
+    return sorted(people, key=lambda s: s["name"])
+
+
+def expected_agenda(lang: str, today: date, email: str = CANDIDATE) -> list[dict[str, Any]]:
+    """The programme: what each visible item shows, with its people, in order."""
+    return [
+        {
+            "when": squash(f"{clock(item['starts_at'], lang)} – {clock(item['ends_at'], lang)}"),
+            "kind": t(lang, KIND_LABELS[item["kind"]]),
+            "title": item["title"],
+            "room": t(lang, "Room") + ": " + item["room"] if item.get("room") else None,
+            "people": [(p["name"], p["job_title"]) for p in visible_people(item)],
+        }
+        for item in visible_items(email, today)
+    ]
+
+
+def expected_people(today: date, email: str = CANDIDATE) -> list[dict[str, Any]]:
+    """The "who you will meet" cards: each person once, in order of first appearance."""
+    cards: dict[str, dict[str, Any]] = {}
+    for item in visible_items(email, today):
+        for person in visible_people(item):
+            card = cards.setdefault(person["email"], {"person": person, "items": []})
+            card["items"].append(item["title"])
+    return list(cards.values())
+
+
+def hidden_from_candidate(today: date, email: str = CANDIDATE) -> list[str]:
+    """What only staff may see of the day: internal items and titles, hidden staff."""
+    texts = [s["name"] for s in STAFF if not s["visible_to_candidates"]]
+    texts += [s["email"] for s in STAFF if not s["visible_to_candidates"]]
+    for item in demo_visit(email, today)["agenda"]:
+        if item.get("internal_title"):
+            texts.append(item["internal_title"])
+        if not item.get("visible_to_candidate", True):
+            texts.append(item["title"])
+    return texts
+
+
+_READ_AGENDA = """items => items.map(li => {
+  const text = (el) => (el ? el.innerText : null);
+  const kind = li.querySelector(".kind");
+  const icon = kind.querySelector(".kind-icon");
+  return {
+    when: text(li.querySelector(".when")),
+    icon: icon && icon.getAttribute("aria-hidden") === "true" ? icon.textContent : null,
+    // textContent, not innerText: the label is upper-cased by CSS only.
+    kind: kind.textContent.replace(icon ? icon.textContent : "", ""),
+    title: text(li.querySelector("h4")),
+    room: text(li.querySelector(".room")),
+    people: [...li.querySelectorAll(".people > li")].map(
+      (p) => [text(p.querySelector("a strong")), text(p.querySelector("small"))]),
+  };
+})"""
+
+
+def read_agenda(page: Any) -> list[dict[str, Any]]:
+    """The programme as the page shows it (read in one go: it is long)."""
+    items = []
+    for raw in page.locator("ol.agenda > li").evaluate_all(_READ_AGENDA):
+        assert raw["icon"] and raw["icon"].strip(), f"no kind icon (aria-hidden) in {raw}"
+        items.append(
+            {
+                "when": squash(raw["when"]),
+                "kind": squash(raw["kind"]),
+                "title": squash(raw["title"]),
+                "room": squash(raw["room"]) if raw["room"] is not None else None,
+                "people": [(squash(name), squash(title)) for name, title in raw["people"]],
+            }
+        )
+    return items
+
+
+def assert_nothing_hidden(page: Any, today: date, email: str = CANDIDATE) -> None:
+    """Neither the page's text nor its markup holds anything only staff may see."""
+    body, html = page.locator("body").inner_text(), page.content()
+    for secret in hidden_from_candidate(today, email):
+        assert secret not in body, secret
+        assert secret not in html, secret
