@@ -10,8 +10,8 @@ from starlette.routing import Route
 
 from portal.i18n import gettext as _
 from portal.models import Question, User
-from portal.questions import service
-from portal.questions.forms import AnswerForm, QuestionForm
+from portal.questions import routing, service
+from portal.questions.forms import AnswerForm, QuestionForm, clean_text
 from portal.web import form_data, is_htmx, not_found, now, render, require_user, state, unit_of_work
 
 
@@ -144,6 +144,7 @@ async def _inbox(
         "notice": notice,
         "failed": failed,
         "now": now(request),
+        "colleagues": await routing.colleagues(db),
     }
     return render(request, "questions/inbox.html", context, status_code=status_code)
 
@@ -189,6 +190,140 @@ async def hr_answer(request: Request) -> Response:
     return RedirectResponse(request.url_for("hr_questions").path, status_code=303)
 
 
+async def _hr_question(request: Request, db: Any, user: User) -> Question:
+    question = await service.hr_question(db, actor=user, public_id=request.path_params["id"])
+    if question is None:
+        raise not_found()
+    return question
+
+
+async def hr_route(request: Request) -> Response:
+    """Hand a question to a colleague, with a note only staff will read."""
+    user = require_user(request)
+    data = await form_data(request)
+    version = int(data["version"]) if data.get("version", "").isdigit() else 0
+    st = state(request)
+    async with unit_of_work(request) as db:
+        question = await _hr_question(request, db, user)
+        try:
+            ok = await routing.route(
+                db,
+                actor=user,
+                question=question,
+                assignee_id=data.get("assignee", ""),
+                note=clean_text(data.get("note", ""))[:2000],
+                version=version,
+                settings=st.settings,
+                templates=st.templates,
+                keyring=st.keyring,
+                now=now(request),
+            )
+        except service.Conflict:
+            ok = None
+        if not ok:
+            notice = (
+                _("Choose a colleague who is still active.")
+                if ok is False
+                else _("Someone else changed this question first; have a look again.")
+            )
+            return await _inbox(
+                request, db, user, status_code=409 if ok is None else 422, notice=notice
+            )
+    return RedirectResponse(request.url_for("hr_questions").path, status_code=303)
+
+
+async def hr_send_back(request: Request) -> Response:
+    """Return a colleague's draft with a note."""
+    user = require_user(request)
+    data = await form_data(request)
+    version = int(data["version"]) if data.get("version", "").isdigit() else 0
+    st = state(request)
+    async with unit_of_work(request) as db:
+        question = await _hr_question(request, db, user)
+        try:
+            await routing.send_back(
+                db,
+                actor=user,
+                question=question,
+                note=clean_text(data.get("note", ""))[:2000],
+                version=version,
+                settings=st.settings,
+                templates=st.templates,
+                keyring=st.keyring,
+                now=now(request),
+            )
+        except service.Conflict:
+            notice = _("Someone else changed this question first; have a look again.")
+            return await _inbox(request, db, user, status_code=409, notice=notice)
+    return RedirectResponse(request.url_for("hr_questions").path, status_code=303)
+
+
+# ---- colleagues -----------------------------------------------------------------------
+
+
+async def _routed_page(
+    request: Request,
+    db: Any,
+    user: User,
+    *,
+    status_code: int = 200,
+    notice: str = "",
+    failed: tuple[str, AnswerForm] | None = None,
+) -> Response:
+    if not user.role.is_staff:
+        raise not_found()
+    context = {
+        "questions": await routing.routed_to(db, actor=user),
+        "notice": notice,
+        "failed": failed,
+    }
+    return render(request, "questions/routed.html", context, status_code=status_code)
+
+
+async def my_routed(request: Request) -> Response:
+    user = require_user(request)
+    notice = _("Thank you: HR will look at your draft.") if request.query_params.get("sent") else ""
+    async with unit_of_work(request) as db:
+        return await _routed_page(request, db, user, notice=notice)
+
+
+async def draft(request: Request) -> Response:
+    user = require_user(request)
+    data = await form_data(request)
+    form = AnswerForm.parse(
+        {"answer": data.get("draft", ""), "version": data.get("version", "")},
+        limit=service.MAX_ANSWER,
+    )
+    async with unit_of_work(request) as db:
+        question = await routing.assigned_question(
+            db, actor=user, public_id=request.path_params["id"]
+        )
+        if question is None:
+            raise not_found()
+        if form.errors:
+            return await _routed_page(
+                request, db, user, status_code=422, failed=(question.public_id, form)
+            )
+        try:
+            await routing.submit_draft(
+                db,
+                actor=user,
+                question=question,
+                draft=form.answer,
+                version=form.version,
+                now=now(request),
+            )
+        except service.Conflict:
+            form.errors["answer"] = _(
+                "This question changed in the meantime (HR may have "
+                "answered it). Your draft was not saved; it is still here."
+            )
+            return await _routed_page(
+                request, db, user, status_code=409, failed=(question.public_id, form)
+            )
+    return RedirectResponse(request.url_for("my_questions").path + "?sent=1", status_code=303)
+
+
 routes = [
     Route("/questions", my_questions, methods=["GET"], name="questions"),
     Route("/questions", ask, methods=["POST"], name="questions_post"),
@@ -196,4 +331,10 @@ routes = [
     Route("/questions/{id}/withdraw", withdraw, methods=["POST"], name="question_withdraw"),
     Route("/hr/questions", hr_inbox, methods=["GET"], name="hr_questions"),
     Route("/hr/questions/{id}/answer", hr_answer, methods=["POST"], name="hr_question_answer"),
+    Route("/hr/questions/{id}/route", hr_route, methods=["POST"], name="hr_question_route"),
+    Route(
+        "/hr/questions/{id}/send-back", hr_send_back, methods=["POST"], name="hr_question_send_back"
+    ),
+    Route("/me/questions", my_routed, methods=["GET"], name="my_questions"),
+    Route("/me/questions/{id}/draft", draft, methods=["POST"], name="my_question_draft"),
 ]

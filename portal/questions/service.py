@@ -51,6 +51,7 @@ def _with_people() -> sa.Select[Question]:
         joinedload(rel(Question.visit)),
         joinedload(rel(Question.candidate)),
         joinedload(rel(Question.answered_by)).joinedload(rel(User.profile)),
+        joinedload(rel(Question.assignee)),
     )
 
 
@@ -256,8 +257,11 @@ async def publish_answer(
     """HR publishes an answer: the candidate is told by e-mail, the text stays behind sign-in.
 
     Conditional on the version HR saw, so two HR people answering at once cannot
-    overwrite each other: the second is told (Conflict) and nothing changes.
+    overwrite each other: the second is told (Conflict) and nothing changes. Approving a
+    colleague's draft publishes it under the colleague's name: they answered.
     """
+    drafted = question.status == QuestionStatus.DRAFTED and question.assignee_id is not None
+    author_id = question.assignee_id if drafted else actor.id
     changed = await db.execute(
         sa.update(Question)
         .where(
@@ -267,7 +271,7 @@ async def publish_answer(
         )
         .values(
             answer=answer,
-            answered_by_id=actor.id,
+            answered_by_id=author_id,
             answered_at=now,
             updated_at=now,
             status=QuestionStatus.ANSWERED,
@@ -284,6 +288,7 @@ async def publish_answer(
         actor_id=actor.id,
         subject_type="question",
         subject_id=question.public_id,
+        details={"approved_draft": drafted},
     )
     await queue_email(
         db,

@@ -235,5 +235,6 @@ def test_inbox_costs_the_same_queries_whatever_its_size(
     with count_queries() as queries:
         page = client.get("/hr/questions")
     assert page.status_code == 200
-    assert len(queries) <= 2, queries  # the session, the page of questions
+    assert len(queries) <= 3, queries  # the session, the page of questions, the colleagues
     assert page.text.count('class="question"') == min(count, 25)
+    assert page.text.count('<select id="assignee-') == min(count, 25)

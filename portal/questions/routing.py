@@ -1,0 +1,244 @@
+"""Routing a question to a colleague: their draft, and HR's approval or return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlmodel import col
+
+from portal import audit
+from portal.config import Settings
+from portal.mail.outbox import queue_email
+from portal.models import Question, QuestionStatus, Role, User, Visit, rel
+from portal.questions.service import OPEN_STATUSES, Conflict
+from portal.security import Keyring
+
+
+async def colleagues(db: AsyncSession) -> list[User]:
+    """Everyone a question can be routed to: active staff, by name (one query)."""
+    rows = await db.scalars(
+        sa.select(User)
+        .options(joinedload(rel(User.profile)))
+        .where(col(User.role) != Role.CANDIDATE, col(User.is_active).is_(True))
+        .order_by(col(User.name))
+    )
+    return list(rows.unique())
+
+
+async def route(
+    db: AsyncSession,
+    *,
+    actor: User,
+    question: Question,
+    assignee_id: str,
+    note: str,
+    version: int,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> bool:
+    """Hand a question to a colleague with an internal note; False if they can't take it."""
+    assignee: User | None = await db.scalar(
+        sa.select(User).where(
+            col(User.public_id) == assignee_id,
+            col(User.role) != Role.CANDIDATE,
+            col(User.is_active).is_(True),
+        )
+    )
+    if assignee is None:
+        return False
+    changed = await db.execute(
+        sa.update(Question)
+        .where(
+            col(Question.id) == question.id,
+            col(Question.version) == version,
+            col(Question.status).in_(OPEN_STATUSES),
+        )
+        .values(
+            status=QuestionStatus.ROUTED,
+            assignee_id=assignee.id,
+            internal_note=note,
+            return_note="",
+            updated_at=now,
+            version=col(Question.version) + 1,
+        )
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
+    audit.record(
+        db,
+        action="question.routed",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+        details={"to": assignee.public_id},
+    )
+    await _tell_colleague(
+        db,
+        question=question,
+        colleague=assignee,
+        returned=False,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        now=now,
+    )
+    return True
+
+
+async def _tell_colleague(
+    db: AsyncSession,
+    *,
+    question: Question,
+    colleague: User,
+    returned: bool,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> None:
+    await queue_email(
+        db,
+        settings=settings,
+        templates=templates,
+        keyring=keyring,
+        name="question_routed",
+        recipient=colleague,
+        context={
+            "name": colleague.name,
+            "returned": returned,
+            "position": question.visit.position,
+            "link": f"{settings.base_url}/me/questions",
+        },
+        now=now,
+    )
+
+
+async def routed_to(db: AsyncSession, *, actor: User) -> list[Question]:
+    """The questions waiting for ``actor``'s draft, soonest visit first (one query).
+
+    The colleague sees the candidate's first name, the position and the date: no more
+    about the candidate than answering needs.
+    """
+    if not actor.role.is_staff:
+        return []
+    rows = await db.scalars(
+        sa.select(Question)
+        .options(joinedload(rel(Question.visit)), joinedload(rel(Question.candidate)))
+        .join(rel(Question.visit))
+        .where(
+            col(Question.assignee_id) == actor.id,
+            col(Question.status).in_([QuestionStatus.ROUTED, QuestionStatus.DRAFTED]),
+        )
+        .order_by(col(Visit.starts_at), col(Question.id))
+    )
+    return list(rows.unique())
+
+
+async def assigned_question(db: AsyncSession, *, actor: User, public_id: str) -> Question | None:
+    found: Question | None = (
+        await db.scalars(
+            sa.select(Question)
+            .options(joinedload(rel(Question.visit)))
+            .where(col(Question.public_id) == public_id, col(Question.assignee_id) == actor.id)
+        )
+    ).first()
+    return found
+
+
+async def submit_draft(
+    db: AsyncSession,
+    *,
+    actor: User,
+    question: Question,
+    draft: str,
+    version: int,
+    now: datetime,
+) -> None:
+    """The colleague's draft goes to HR for approval (HR may still edit it)."""
+    changed = await db.execute(
+        sa.update(Question)
+        .where(
+            col(Question.id) == question.id,
+            col(Question.assignee_id) == actor.id,
+            col(Question.version) == version,
+            col(Question.status).in_([QuestionStatus.ROUTED, QuestionStatus.DRAFTED]),
+        )
+        .values(
+            draft=draft,
+            status=QuestionStatus.DRAFTED,
+            updated_at=now,
+            version=col(Question.version) + 1,
+        )
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
+    audit.record(
+        db,
+        action="question.drafted",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+
+
+async def send_back(
+    db: AsyncSession,
+    *,
+    actor: User,
+    question: Question,
+    note: str,
+    version: int,
+    settings: Settings,
+    templates: Any,
+    keyring: Keyring,
+    now: datetime,
+) -> None:
+    """HR returns a draft to its author with a note."""
+    changed = await db.execute(
+        sa.update(Question)
+        .where(
+            col(Question.id) == question.id,
+            col(Question.version) == version,
+            col(Question.status) == QuestionStatus.DRAFTED,
+        )
+        .values(
+            status=QuestionStatus.ROUTED,
+            return_note=note,
+            updated_at=now,
+            version=col(Question.version) + 1,
+        )
+        .returning(col(Question.assignee_id))
+    )
+    row = changed.first()
+    if row is None:
+        raise Conflict
+    colleague = await db.get(User, row[0])
+    audit.record(
+        db,
+        action="question.sent_back",
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+    )
+    if colleague is not None and colleague.is_active:
+        await _tell_colleague(
+            db,
+            question=question,
+            colleague=colleague,
+            returned=True,
+            settings=settings,
+            templates=templates,
+            keyring=keyring,
+            now=now,
+        )
