@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     retention_days: int = 7
+    # A question waiting longer than this is flagged on HR's dashboard.
+    question_wait_hours: int = Field(default=48, ge=1)
     # Sign-in links and codes.
     sign_in_link_minutes: int = Field(default=15, ge=1, le=60)
     invitation_link_days: int = Field(default=7, ge=1, le=30)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from jinja2_fragments.starlette import Jinja2Blocks
@@ -44,6 +45,7 @@ def make_templates() -> Jinja2Blocks:
         time=i18n.fmt_time,
         datetime=i18n.fmt_datetime,
         zone_name=i18n.zone_name,
+        date_in=lambda value, zone: value.astimezone(ZoneInfo(zone)).date(),
         initials=initials,
         markdown=markdown.render,
         excerpt=markdown.plain_excerpt,

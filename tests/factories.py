@@ -56,7 +56,7 @@ async def create_visit(
     visit = Visit(
         candidate_id=candidate.id,  # type: ignore[arg-type]
         position=fields.pop("position", "Backend developer"),
-        department="Engineering",
+        department=fields.pop("department", "Engineering"),
         starts_at=start,
         ends_at=start + timedelta(minutes=45 * max(1, items + hidden_items)),
         location=location,

@@ -131,16 +131,23 @@ async def _inbox(
     notice: str = "",
     failed: tuple[str, AnswerForm] | None = None,
 ) -> Response:
-    status = request.query_params.get("status", "open")
-    page_no = request.query_params.get("page", "1")
-    inbox = await service.inbox(
-        db, actor=user, status=status, page=int(page_no) if page_no.isdigit() else 1
+    params = request.query_params
+    page_no = params.get("page", "1")
+    filters = service.InboxFilter(
+        status=params.get("status", "open"),
+        department=params.get("department", "")[:200],
+        assignee=params.get("assignee", "")[:40],
+        visit=params.get("visit", "")[:40],
+        page=int(page_no) if page_no.isdigit() else 1,
     )
+    inbox = await service.inbox(db, actor=user, filters=filters)
     if inbox is None:
         raise not_found()
     context = {
         "inbox": inbox,
-        "status": status,
+        "filters": filters,
+        "status": filters.status,
+        "departments": await service.departments(db),
         "notice": notice,
         "failed": failed,
         "now": now(request),

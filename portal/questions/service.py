@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -212,25 +212,86 @@ class InboxPage:
     has_next: bool
 
 
-async def inbox(
-    db: AsyncSession, *, actor: User, status: str = "open", page: int = 1
-) -> InboxPage | None:
-    """HR's inbox: open questions, the soonest visit first, a page at a time (one query)."""
+@dataclass
+class InboxFilter:
+    """What HR narrowed the inbox to (from the query string; unknown values mean "all")."""
+
+    status: str = "open"
+    department: str = ""
+    assignee: str = ""  # a colleague's public id, or "nobody"
+    visit: str = ""  # a visit's public id
+    page: int = 1
+
+
+async def inbox(db: AsyncSession, *, actor: User, filters: InboxFilter) -> InboxPage | None:
+    """HR's inbox: the soonest visit first, a page at a time (one query)."""
     if not actor.role.is_hr:
         return None
-    query = _with_people()
-    if status == "open":
+    query = _with_people().join(rel(Question.visit))
+    if filters.status == "open":
         query = query.where(col(Question.status).in_(OPEN_STATUSES))
-    elif status in {s.value for s in QuestionStatus}:
-        query = query.where(col(Question.status) == QuestionStatus(status))
-    query = query.join(rel(Question.visit)).order_by(
-        col(Visit.starts_at), col(Question.created_at), col(Question.id)
-    )
-    page = max(1, page)
+    elif filters.status in {s.value for s in QuestionStatus}:
+        query = query.where(col(Question.status) == QuestionStatus(filters.status))
+    if filters.department:
+        query = query.where(col(Visit.department) == filters.department)
+    if filters.visit:
+        query = query.where(col(Visit.public_id) == filters.visit)
+    if filters.assignee == "nobody":
+        query = query.where(col(Question.assignee_id).is_(None))
+    elif filters.assignee:
+        assignee = sa.select(col(User.id)).where(col(User.public_id) == filters.assignee)
+        query = query.where(col(Question.assignee_id).in_(assignee.scalar_subquery()))
+    query = query.order_by(col(Visit.starts_at), col(Question.created_at), col(Question.id))
+    page = max(1, filters.page)
     rows = list(
         (await db.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1))).unique()
     )
     return InboxPage(rows[:PAGE_SIZE], page, len(rows) > PAGE_SIZE)
+
+
+async def departments(db: AsyncSession) -> list[str]:
+    """The departments that have visits, for the inbox's filter (one query)."""
+    rows = await db.scalars(
+        sa.select(col(Visit.department))
+        .where(col(Visit.department) != "")
+        .distinct()
+        .order_by(col(Visit.department))
+    )
+    return list(rows)
+
+
+@dataclass
+class Readiness:
+    """Per visit: questions asked, and those still waiting for an answer."""
+
+    asked: dict[int, int]
+    waiting: dict[int, int]
+    overdue: int  # open questions older than the configured wait, across all visits
+
+
+async def readiness(db: AsyncSession, *, visit_ids: list[int], waited_since: datetime) -> Readiness:
+    """Question counts for the HR dashboard, in one query whatever the number of visits."""
+    open_ = col(Question.status).in_(OPEN_STATUSES)
+    counts = (
+        sa.select(
+            col(Question.visit_id),
+            sa.func.count(),
+            sa.func.sum(sa.case((open_, 1), else_=0)),
+            sa.func.sum(
+                sa.case((sa.and_(open_, col(Question.created_at) < waited_since), 1), else_=0)
+            ),
+        )
+        .where(col(Question.status) != QuestionStatus.WITHDRAWN)
+        .group_by(col(Question.visit_id))
+    )
+    asked: dict[int, int] = {}
+    waiting: dict[int, int] = {}
+    overdue = 0
+    for visit_id, total, open_count, late in (await db.execute(counts)).all():
+        overdue += int(late or 0)
+        if visit_id in visit_ids:
+            asked[visit_id], waiting[visit_id] = int(total), int(open_count or 0)
+    return Readiness(asked, waiting, overdue)
 
 
 async def hr_question(db: AsyncSession, *, actor: User, public_id: str) -> Question | None:
@@ -307,3 +368,13 @@ def answerer_visible(question: Question) -> bool:
     person = question.answered_by
     profile: StaffProfile | None = person.profile if person else None
     return bool(person and person.is_active and profile and profile.visible_to_candidates)
+
+
+def working_days_ahead(today: date, days: int) -> date:
+    """The date ``days`` working days (Monday to Friday) after ``today``."""
+    current, counted = today, 0
+    while counted < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            counted += 1
+    return current

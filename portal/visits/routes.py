@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal.i18n import gettext as _
+from portal.models import User
+from portal.questions import service as questions
 from portal.security import safe_next
 from portal.visits import notices, service
 from portal.web import (
@@ -24,10 +30,27 @@ async def home(request: Request) -> Response:
     user = require_user(request)
     async with unit_of_work(request) as db:
         if user.role.is_staff:
-            visits = await service.upcoming_for_staff(db, actor=user, now=now(request))
-            return render(request, "staff/dashboard.html", {"visits": visits})
+            return await _dashboard(request, db, user)
         views = await service.candidate_visits(db, actor=user, now=now(request))
     return render(request, "visits/home.html", {"views": views, "now": now(request)})
+
+
+async def _dashboard(request: Request, db: Any, user: User) -> Response:
+    """Staff's start page; HR also sees who is unprepared and what waits too long."""
+    clock = now(request)
+    visits = await service.upcoming_for_staff(db, actor=user, now=clock)
+    context: dict[str, Any] = {"visits": visits}
+    if user.role.is_hr:
+        settings = state(request).settings
+        context["readiness"] = await questions.readiness(
+            db,
+            visit_ids=[v.id for v in visits if v.id is not None],
+            waited_since=clock - timedelta(hours=settings.question_wait_hours),
+        )
+        today = clock.astimezone(ZoneInfo(settings.default_timezone)).date()
+        context["soon"] = questions.working_days_ahead(today, 3)
+        context["wait_hours"] = settings.question_wait_hours
+    return render(request, "staff/dashboard.html", context)
 
 
 async def visit_page(request: Request) -> Response:

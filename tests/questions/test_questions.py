@@ -235,6 +235,47 @@ def test_inbox_costs_the_same_queries_whatever_its_size(
     with count_queries() as queries:
         page = client.get("/hr/questions")
     assert page.status_code == 200
-    assert len(queries) <= 3, queries  # the session, the page of questions, the colleagues
+    # The session, the page of questions, the colleagues and the departments for the filters.
+    assert len(queries) <= 4, queries
     assert page.text.count('class="question"') == min(count, 25)
     assert page.text.count('<select id="assignee-') == min(count, 25)
+
+
+def test_inbox_filters_by_status_department_assignee_and_visit(client, make_user, login_as, run):
+    from tests.factories import create_user
+
+    async def setup(db):
+        noor = await create_user(db, role="employee", name="Noor Bakker")
+        made = {}
+        for n, department in enumerate(("Engineering", "Sales")):
+            person = await create_user(db, name=f"Kandidaat {department}")
+            visit = await create_visit(db, candidate=person, department=department)
+            question = Question(
+                visit_id=visit.id,
+                candidate_id=person.id,
+                idempotency_key=f"k{n}",
+                body=f"Vraag over {department}",
+                assignee_id=noor.id if department == "Sales" else None,
+                status="routed" if department == "Sales" else "received",
+            )
+            db.add(question)
+            made[department] = visit
+        return noor, made
+
+    noor, visits = run(setup)
+    login_as(make_user(role="hr"))
+
+    def shown(**params):
+        text = client.get("/hr/questions", params=params).text
+        return {d for d in ("Engineering", "Sales") if f"Vraag over {d}" in text}
+
+    assert shown() == {"Engineering", "Sales"}
+    assert shown(department="Sales") == {"Sales"}
+    assert shown(assignee=noor.public_id) == {"Sales"}
+    assert shown(assignee="nobody") == {"Engineering"}
+    assert shown(status="routed") == {"Sales"}
+    assert shown(status="answered") == set()
+    assert shown(visit=visits["Engineering"].public_id) == {"Engineering"}
+    assert (
+        client.get("/hr/questions", params={"status": "<script>", "page": "x"}).status_code == 200
+    )

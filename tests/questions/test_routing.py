@@ -116,6 +116,28 @@ def test_the_whole_loop(client, cast, login_as, run, deliver):
     assert "Noor Bakker" in page and "Engineering manager" in page  # who answered: the colleague
     assert "Graag eerlijk" not in page and "Iets meer context" not in page  # internal notes
     assert deliver()[-1].recipient == "sam@example.org"
+    actions = run(_actions)
+    for step in (
+        "question.asked",
+        "question.routed",
+        "question.drafted",
+        "question.sent_back",
+        "question.answered",
+    ):
+        assert step in actions
+    assert "Ze is verhuisd" not in repr(run(_details))  # no message bodies in the audit trail
+
+
+async def _actions(db):
+    from portal.models import AuditEvent
+
+    return list(await db.scalars(sa.select(AuditEvent.action)))
+
+
+async def _details(db):
+    from portal.models import AuditEvent
+
+    return list(await db.scalars(sa.select(AuditEvent.details)))
 
 
 def test_routing_to_a_deactivated_colleague_is_refused(client, cast, login_as, run):
