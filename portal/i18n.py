@@ -15,7 +15,7 @@ from io import BytesIO
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -101,7 +101,11 @@ def fmt_time(value: datetime, zone: str) -> str:
 
 
 def fmt_datetime(value: datetime, zone: str) -> str:
-    return format_datetime(value, format="medium", tzinfo=ZoneInfo(zone), locale=_babel_locale())
+    """ "3 dec 2026, 09:30": a medium date and a short time (seconds tell nobody anything)."""
+    day = format_date(
+        value.astimezone(ZoneInfo(zone)).date(), format="medium", locale=_babel_locale()
+    )
+    return f"{day}, {fmt_time(value, zone)}"
 
 
 def zone_name(value: datetime, zone: str) -> str:

@@ -20,6 +20,8 @@ from tests.browser.conftest import Inbox, LiveServer, Received
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE = Axe()
 SIGN_IN_SUBJECT = "Your sign-in link for the candidate portal"
+# The mail to a colleague whom HR asks to draft an answer (test_questions_flow.py).
+QUESTION_FOR_YOU = "A candidate's question for you"
 
 
 def t(lang: str, message: str, **values: Any) -> str:
@@ -31,6 +33,13 @@ def t(lang: str, message: str, **values: Any) -> str:
 def in_any_language(message: str, **values: Any) -> set[str]:
     """``message`` in every language: for e-mail, which goes out in the reader's."""
     return {t(lang, message, **values) for lang in LOCALES}
+
+
+def texts_of(mail: Received) -> str:
+    """Every text and HTML part of an e-mail, decoded."""
+    return "\n".join(
+        part.get_content() for part in mail.message.walk() if part.get_content_maintype() == "text"
+    )
 
 
 def squash(text: str) -> str:

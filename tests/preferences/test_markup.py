@@ -145,5 +145,5 @@ def test_hr_summary_takes_the_zone_from_the_visit_view(client):
         visit_id=1, diet="Vegan", updated_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     )
     view = SimpleNamespace(visit=SimpleNamespace(timezone="America/New_York"))
-    assert "4:00:00" in render_summary(client, prefs, view=view)
-    assert "10:00:00" in render_summary(client, prefs)  # Europe/Amsterdam by default
+    assert "Dec 1, 2026, 4:00\u202fAM" in render_summary(client, prefs, view=view)
+    assert "Dec 1, 2026, 10:00\u202fAM" in render_summary(client, prefs)  # Amsterdam by default
