@@ -279,3 +279,9 @@ def test_inbox_filters_by_status_department_assignee_and_visit(client, make_user
     assert (
         client.get("/hr/questions", params={"status": "<script>", "page": "x"}).status_code == 200
     )
+
+
+def test_the_visit_page_leads_to_the_questions(client, sam, login_as):
+    login_as(sam)
+    page = client.get("/").text
+    assert 'href="/questions"' in page and "Stel een vraag" in page
