@@ -14,7 +14,7 @@ from portal import audit
 from portal.config import Settings
 from portal.mail.outbox import queue_email
 from portal.models import Question, QuestionStatus, Role, User, Visit, rel
-from portal.questions.service import OPEN_STATUSES, Conflict
+from portal.questions.service import OPEN_STATUSES, advance
 from portal.security import Keyring
 
 
@@ -52,25 +52,17 @@ async def route(
     )
     if assignee is None:
         return False
-    changed = await db.execute(
-        sa.update(Question)
-        .where(
-            col(Question.id) == question.id,
-            col(Question.version) == version,
-            col(Question.status).in_(OPEN_STATUSES),
-        )
-        .values(
-            status=QuestionStatus.ROUTED,
-            assignee_id=assignee.id,
-            internal_note=note,
-            return_note="",
-            updated_at=now,
-            version=col(Question.version) + 1,
-        )
-        .returning(col(Question.id))
+    await advance(
+        db,
+        question,
+        allowed=OPEN_STATUSES,
+        now=now,
+        version=version,
+        status=QuestionStatus.ROUTED,
+        assignee_id=assignee.id,
+        internal_note=note,
+        return_note="",
     )
-    if changed.first() is None:
-        raise Conflict
     audit.record(
         db,
         action="question.routed",
@@ -163,24 +155,16 @@ async def submit_draft(
     now: datetime,
 ) -> None:
     """The colleague's draft goes to HR for approval (HR may still edit it)."""
-    changed = await db.execute(
-        sa.update(Question)
-        .where(
-            col(Question.id) == question.id,
-            col(Question.assignee_id) == actor.id,
-            col(Question.version) == version,
-            col(Question.status).in_([QuestionStatus.ROUTED, QuestionStatus.DRAFTED]),
-        )
-        .values(
-            draft=draft,
-            status=QuestionStatus.DRAFTED,
-            updated_at=now,
-            version=col(Question.version) + 1,
-        )
-        .returning(col(Question.id))
+    await advance(
+        db,
+        question,
+        allowed=(QuestionStatus.ROUTED, QuestionStatus.DRAFTED),
+        now=now,
+        version=version,
+        also=[col(Question.assignee_id) == actor.id],
+        draft=draft,
+        status=QuestionStatus.DRAFTED,
     )
-    if changed.first() is None:
-        raise Conflict
     audit.record(
         db,
         action="question.drafted",
@@ -204,25 +188,17 @@ async def send_back(
     now: datetime,
 ) -> None:
     """HR returns a draft to its author with a note."""
-    changed = await db.execute(
-        sa.update(Question)
-        .where(
-            col(Question.id) == question.id,
-            col(Question.version) == version,
-            col(Question.status) == QuestionStatus.DRAFTED,
-        )
-        .values(
-            status=QuestionStatus.ROUTED,
-            return_note=note,
-            updated_at=now,
-            version=col(Question.version) + 1,
-        )
-        .returning(col(Question.assignee_id))
+    await advance(
+        db,
+        question,
+        allowed=(QuestionStatus.DRAFTED,),
+        now=now,
+        version=version,
+        status=QuestionStatus.ROUTED,
+        return_note=note,
     )
-    row = changed.first()
-    if row is None:
-        raise Conflict
-    colleague = await db.get(User, row[0])
+    # The version matched, so the assignee is still the one this page was loaded with.
+    colleague = await db.get(User, question.assignee_id) if question.assignee_id else None
     audit.record(
         db,
         action="question.sent_back",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -37,6 +38,32 @@ OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.ROUTED, QuestionStatus.
 
 class Conflict(Exception):
     """Someone else changed the question first; nothing was overwritten."""
+
+
+async def advance(
+    db: AsyncSession,
+    question: Question,
+    *,
+    allowed: Iterable[QuestionStatus],
+    now: datetime,
+    version: int | None = None,
+    also: Iterable[Any] = (),
+    **values: Any,
+) -> None:
+    """Change a question only from an ``allowed`` state and, when given, the ``version`` the
+    person saw: one conditional UPDATE, so of two people changing it at once one wins and
+    the other gets Conflict (and can be told, with nothing overwritten)."""
+    conditions = [col(Question.id) == question.id, col(Question.status).in_(list(allowed)), *also]
+    if version is not None:
+        conditions.append(col(Question.version) == version)
+    changed = await db.execute(
+        sa.update(Question)
+        .where(*conditions)
+        .values(**values, updated_at=now, version=col(Question.version) + 1)
+        .returning(col(Question.id))
+    )
+    if changed.first() is None:
+        raise Conflict
 
 
 @dataclass
@@ -156,23 +183,15 @@ async def edit(
     now: datetime,
 ) -> None:
     """Change an unanswered question; raises Conflict when it was answered or changed meanwhile."""
-    changed = await db.execute(
-        sa.update(Question)
-        .where(
-            col(Question.id) == question.id,
-            col(Question.version) == version,
-            col(Question.status).in_(OPEN_STATUSES),
-        )
-        .values(
-            body=body,
-            ask_in_person=ask_in_person,
-            updated_at=now,
-            version=col(Question.version) + 1,
-        )
-        .returning(col(Question.id))
+    await advance(
+        db,
+        question,
+        allowed=OPEN_STATUSES,
+        now=now,
+        version=version,
+        body=body,
+        ask_in_person=ask_in_person,
     )
-    if changed.first() is None:
-        raise Conflict
     audit.record(
         db,
         action="question.edited",
@@ -184,14 +203,7 @@ async def edit(
 
 
 async def withdraw(db: AsyncSession, *, actor: User, question: Question, now: datetime) -> None:
-    changed = await db.execute(
-        sa.update(Question)
-        .where(col(Question.id) == question.id, col(Question.status).in_(OPEN_STATUSES))
-        .values(status=QuestionStatus.WITHDRAWN, updated_at=now, version=col(Question.version) + 1)
-        .returning(col(Question.id))
-    )
-    if changed.first() is None:
-        raise Conflict
+    await advance(db, question, allowed=OPEN_STATUSES, now=now, status=QuestionStatus.WITHDRAWN)
     audit.record(
         db,
         action="question.withdrawn",
@@ -323,25 +335,17 @@ async def publish_answer(
     """
     drafted = question.status == QuestionStatus.DRAFTED and question.assignee_id is not None
     author_id = question.assignee_id if drafted else actor.id
-    changed = await db.execute(
-        sa.update(Question)
-        .where(
-            col(Question.id) == question.id,
-            col(Question.version) == version,
-            col(Question.status).in_(OPEN_STATUSES),
-        )
-        .values(
-            answer=answer,
-            answered_by_id=author_id,
-            answered_at=now,
-            updated_at=now,
-            status=QuestionStatus.ANSWERED,
-            version=col(Question.version) + 1,
-        )
-        .returning(col(Question.id))
+    await advance(
+        db,
+        question,
+        allowed=OPEN_STATUSES,
+        now=now,
+        version=version,
+        answer=answer,
+        answered_by_id=author_id,
+        answered_at=now,
+        status=QuestionStatus.ANSWERED,
     )
-    if changed.first() is None:
-        raise Conflict
     audit.record(
         db,
         action="question.answered",
