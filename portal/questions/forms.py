@@ -16,6 +16,12 @@ def clean_text(value: str) -> str:
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+def version_of(data: dict[str, str]) -> int:
+    """The version of the question the person's page showed (0 when missing or garbled)."""
+    value = data.get("version", "")
+    return int(value) if value.isdigit() else 0
+
+
 def new_key() -> str:
     """A fresh idempotency key for each form the server renders."""
     return secrets.token_urlsafe(24)
@@ -35,7 +41,7 @@ class QuestionForm:
             body=clean_text(data.get("body", "")),
             ask_in_person=data.get("ask_in_person") == "on",
             key=data.get("idempotency_key", "")[:64] or new_key(),
-            version=int(data["version"]) if data.get("version", "").isdigit() else 0,
+            version=version_of(data),
         )
         if not form.body:
             form.errors["body"] = _("Write your question.")
@@ -56,7 +62,7 @@ class AnswerForm:
     def parse(cls, data: dict[str, str], *, limit: int) -> AnswerForm:
         form = cls(
             answer=clean_text(data.get("answer", "")),
-            version=int(data["version"]) if data.get("version", "").isdigit() else 0,
+            version=version_of(data),
         )
         if not form.answer:
             form.errors["answer"] = _("Write the answer.")

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from portal.i18n import gettext as _
 from portal.models import Question, User
 from portal.questions import routing, service
-from portal.questions.forms import AnswerForm, QuestionForm, clean_text
+from portal.questions.forms import AnswerForm, QuestionForm, clean_text, version_of
 from portal.web import form_data, is_htmx, not_found, now, render, require_user, state, unit_of_work
 
 
@@ -208,7 +208,7 @@ async def hr_route(request: Request) -> Response:
     """Hand a question to a colleague, with a note only staff will read."""
     user = require_user(request)
     data = await form_data(request)
-    version = int(data["version"]) if data.get("version", "").isdigit() else 0
+    version = version_of(data)
     st = state(request)
     async with unit_of_work(request) as db:
         question = await _hr_question(request, db, user)
@@ -243,7 +243,7 @@ async def hr_send_back(request: Request) -> Response:
     """Return a colleague's draft with a note."""
     user = require_user(request)
     data = await form_data(request)
-    version = int(data["version"]) if data.get("version", "").isdigit() else 0
+    version = version_of(data)
     st = state(request)
     async with unit_of_work(request) as db:
         question = await _hr_question(request, db, user)

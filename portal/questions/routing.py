@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
-from portal import audit
 from portal.config import Settings
 from portal.mail.outbox import queue_email
 from portal.models import Question, QuestionStatus, Role, User, Visit, rel
@@ -55,6 +54,9 @@ async def route(
     await advance(
         db,
         question,
+        actor=actor,
+        action="question.routed",
+        details={"to": assignee.public_id},
         allowed=OPEN_STATUSES,
         now=now,
         version=version,
@@ -62,15 +64,6 @@ async def route(
         assignee_id=assignee.id,
         internal_note=note,
         return_note="",
-    )
-    audit.record(
-        db,
-        action="question.routed",
-        now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
-        details={"to": assignee.public_id},
     )
     await _tell_colleague(
         db,
@@ -158,20 +151,14 @@ async def submit_draft(
     await advance(
         db,
         question,
+        actor=actor,
+        action="question.drafted",
         allowed=(QuestionStatus.ROUTED, QuestionStatus.DRAFTED),
         now=now,
         version=version,
         also=[col(Question.assignee_id) == actor.id],
         draft=draft,
         status=QuestionStatus.DRAFTED,
-    )
-    audit.record(
-        db,
-        action="question.drafted",
-        now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
     )
 
 
@@ -191,6 +178,8 @@ async def send_back(
     await advance(
         db,
         question,
+        actor=actor,
+        action="question.sent_back",
         allowed=(QuestionStatus.DRAFTED,),
         now=now,
         version=version,
@@ -199,14 +188,6 @@ async def send_back(
     )
     # The version matched, so the assignee is still the one this page was loaded with.
     colleague = await db.get(User, question.assignee_id) if question.assignee_id else None
-    audit.record(
-        db,
-        action="question.sent_back",
-        now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
-    )
     if colleague is not None and colleague.is_active:
         await _tell_colleague(
             db,

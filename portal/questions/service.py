@@ -44,15 +44,19 @@ async def advance(
     db: AsyncSession,
     question: Question,
     *,
+    actor: User,
+    action: str,
     allowed: Iterable[QuestionStatus],
     now: datetime,
     version: int | None = None,
     also: Iterable[Any] = (),
+    details: dict[str, Any] | None = None,
     **values: Any,
 ) -> None:
     """Change a question only from an ``allowed`` state and, when given, the ``version`` the
     person saw: one conditional UPDATE, so of two people changing it at once one wins and
-    the other gets Conflict (and can be told, with nothing overwritten)."""
+    the other gets Conflict (and can be told, with nothing overwritten). The change is
+    recorded as the audit event ``action``."""
     conditions = [col(Question.id) == question.id, col(Question.status).in_(list(allowed)), *also]
     if version is not None:
         conditions.append(col(Question.version) == version)
@@ -64,6 +68,15 @@ async def advance(
     )
     if changed.first() is None:
         raise Conflict
+    audit.record(
+        db,
+        action=action,
+        now=now,
+        actor_id=actor.id,
+        subject_type="question",
+        subject_id=question.public_id,
+        details=details,
+    )
 
 
 @dataclass
@@ -186,31 +199,25 @@ async def edit(
     await advance(
         db,
         question,
+        actor=actor,
+        action="question.edited",
         allowed=OPEN_STATUSES,
         now=now,
         version=version,
         body=body,
         ask_in_person=ask_in_person,
     )
-    audit.record(
-        db,
-        action="question.edited",
-        now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
-    )
 
 
 async def withdraw(db: AsyncSession, *, actor: User, question: Question, now: datetime) -> None:
-    await advance(db, question, allowed=OPEN_STATUSES, now=now, status=QuestionStatus.WITHDRAWN)
-    audit.record(
+    await advance(
         db,
+        question,
+        actor=actor,
         action="question.withdrawn",
+        allowed=OPEN_STATUSES,
         now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
+        status=QuestionStatus.WITHDRAWN,
     )
 
 
@@ -293,7 +300,14 @@ async def readiness(db: AsyncSession, *, visit_ids: list[int], waited_since: dat
                 sa.case((sa.and_(open_, col(Question.created_at) < waited_since), 1), else_=0)
             ),
         )
-        .where(col(Question.status) != QuestionStatus.WITHDRAWN)
+        .where(
+            col(Question.status) != QuestionStatus.WITHDRAWN,
+            # Only the dashboard's visits, and old open questions anywhere: not all history.
+            sa.or_(
+                col(Question.visit_id).in_(visit_ids),
+                sa.and_(open_, col(Question.created_at) < waited_since),
+            ),
+        )
         .group_by(col(Question.visit_id))
     )
     asked: dict[int, int] = {}
@@ -338,6 +352,9 @@ async def publish_answer(
     await advance(
         db,
         question,
+        actor=actor,
+        action="question.answered",
+        details={"approved_draft": drafted},
         allowed=OPEN_STATUSES,
         now=now,
         version=version,
@@ -345,15 +362,6 @@ async def publish_answer(
         answered_by_id=author_id,
         answered_at=now,
         status=QuestionStatus.ANSWERED,
-    )
-    audit.record(
-        db,
-        action="question.answered",
-        now=now,
-        actor_id=actor.id,
-        subject_type="question",
-        subject_id=question.public_id,
-        details={"approved_draft": drafted},
     )
     await queue_email(
         db,
