@@ -25,6 +25,8 @@ from portal.db import make_engine, ping, session_factory
 from portal.jobs import default_jobs
 from portal.mail.backends import EmailBackend, make_backend
 from portal.mail.outbox import Worker
+from portal.media.routes import routes as media_routes
+from portal.media.storage import LocalStorage
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
 from portal.people.routes import routes as people_routes
@@ -32,6 +34,7 @@ from portal.preferences.routes import routes as preference_routes
 from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
+from portal.stories.routes import routes as story_routes
 from portal.visits.routes import routes as visit_routes
 from portal.web import make_templates
 
@@ -83,12 +86,16 @@ def create_app(
             *people_routes,
             *preference_routes,
             *question_routes,
+            *story_routes,
+            *media_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
             Middleware(
                 RequestContextMiddleware,
                 max_body_bytes=settings.max_body_bytes,
+                upload_paths=("/me/stories",),
+                max_upload_bytes=settings.max_upload_bytes,
                 https=settings.https,
             ),
             Middleware(SessionMiddleware),
@@ -105,8 +112,10 @@ def create_app(
     st.keyring = Keyring(resolve_secret_key(settings))
     st.templates = make_templates()
     st.templates.env.globals["company_name"] = settings.company_name
+    st.templates.env.globals["default_zone"] = settings.default_timezone
     st.limiter = make_limiter(factory, engine.dialect.name, settings.redis_url)
     st.email_backend = email_backend or make_backend(settings)
+    st.storage = LocalStorage(settings.media_dir)
     st.clock = clock
     st.worker = None
     return app

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     # Addresses of reverse proxies whose X-Forwarded-For we believe (comma-separated).
     trusted_proxies: str = ""
     max_body_bytes: int = 256 * 1024
+    # Uploaded pictures: stored under this folder (relative to the working directory),
+    # at most this many bytes and this many pixels before they are re-encoded.
+    media_dir: Path = Path("media")
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024)
+    max_image_pixels: int = Field(default=40_000_000, ge=100_000)
+    # Stories one person may keep (not counting archived ones), and pictures one person
+    # may upload in 15 minutes.
+    max_stories_per_author: int = Field(default=30, ge=1)
+    upload_rate_per_person: int = Field(default=20, ge=1)
     outbox_max_attempts: int = 8
     run_worker: bool = True
     debug: bool = False

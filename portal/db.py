@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,21 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 async def ping(conn: AsyncConnection) -> None:
     await conn.execute(sa.text("SELECT 1"))
+
+
+async def update_if(
+    db: AsyncSession, model: Any, *conditions: Any, now: datetime, **values: Any
+) -> bool:
+    """One conditional UPDATE that also stamps ``updated_at`` and raises ``version``.
+
+    Every state change of a question or a story goes through here with its allowed states
+    and the version the person saw: of two people changing a row at once, one wins and the
+    other is told (nothing is silently overwritten). True when the row matched.
+    """
+    changed = await db.execute(
+        sa.update(model)
+        .where(*conditions)
+        .values(**values, updated_at=now, version=model.version + 1)
+        .returning(model.id)
+    )
+    return changed.first() is not None

@@ -240,7 +240,9 @@ async def load_demo(settings: Any, keyring: Any) -> None:
     import json
 
     from portal.db import make_engine, session_factory, transaction, upgrade
+    from portal.demo_stories import seed_stories
     from portal.imports.service import import_bytes
+    from portal.media.storage import LocalStorage
     from portal.models import utcnow
 
     engine = make_engine(settings.database_url)
@@ -249,6 +251,7 @@ async def load_demo(settings: Any, keyring: Any) -> None:
         raw = json.dumps(demo_data(today_in_zone(utcnow())))
         async with transaction(session_factory(engine)) as db:
             await import_bytes(db, raw, now=utcnow())
+            await seed_stories(db, LocalStorage(settings.media_dir), settings, now=utcnow())
     finally:
         await engine.dispose()
 

@@ -52,10 +52,24 @@ class BodyTooLarge(Exception):
 class RequestContextMiddleware:
     """Request id, an access log without query strings, security headers, a body limit."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, https: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        https: bool,
+        upload_paths: tuple[str, ...] = (),
+        max_upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.https = https
+        # Forms that carry a picture may be larger; every other body keeps the small limit.
+        self.upload_paths = upload_paths
+        self.max_upload = max(max_upload_bytes + 512 * 1024, max_body_bytes)
+
+    def _limit(self, path: str) -> int:
+        return self.max_upload if path.startswith(self.upload_paths) else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,17 +96,21 @@ class RequestContextMiddleware:
                 headers.setdefault("X-Request-ID", request_id)
                 if self.https:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-                if not is_static:
+                if scope["path"].startswith("/media/"):
+                    # Pictures set their own (private) caching: they never change under an id.
+                    headers.setdefault("Cache-Control", "no-store")
+                elif not is_static:
                     # Pages carry personal data and one-time links: no cache keeps them.
                     headers["Cache-Control"] = "no-store"
             await send(message)
 
         length = _content_length(scope)
+        limit = self._limit(scope["path"])
         try:
-            if length is not None and length > self.max_body:
+            if length is not None and length > limit:
                 await _too_large(scope, receive, send_wrapper)
             else:
-                await self.app(scope, _limited(receive, self.max_body), send_wrapper)
+                await self.app(scope, _limited(receive, limit), send_wrapper)
         except BodyTooLarge:
             await _too_large(scope, receive, send_wrapper)
         finally:

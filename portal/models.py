@@ -167,7 +167,7 @@ class StaffProfile(SQLModel, table=True):
     department: str = _text(200, default="")
     pronouns: str = _text(50, default="")
     bio: str = Field(default="", sa_type=sa.Text)
-    photo_path: str | None = _text(300, default=None, nullable=True)
+    photo_id: int | None = Field(default=None, foreign_key="images.id", nullable=True)
     linkedin_url: str | None = _text(500, default=None, nullable=True)
     # A work phone, shown to candidates only when this person hosts their visit.
     phone: str = _text(50, default="")
@@ -445,3 +445,90 @@ class RateLimitHit(SQLModel, table=True):
     key: str = _text(128, primary_key=True)
     count: int = 0
     expires_at: datetime = _when(index=True)
+
+
+class Image(SQLModel, table=True):
+    """An uploaded picture, re-encoded into a few widths (the files live in the storage).
+
+    The original upload is never kept: only the JPEGs the image pipeline wrote, without
+    any metadata (a phone photo's GPS position would say where someone lives).
+    """
+
+    __tablename__ = "images"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    # Width and height of the largest variant; the others keep its aspect ratio.
+    width: int
+    height: int
+    widths: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class StoryStatus(StrEnum):
+    """Where the author's working copy stands. Whether a version is online is separate
+    (``Story.live_number``): a published story can have a new revision in review."""
+
+    DRAFT = "draft"  # being written, or withdrawn from review
+    SUBMITTED = "submitted"  # waiting for HR
+    CHANGES_REQUESTED = "changes_requested"  # HR sent it back with a note
+    REJECTED = "rejected"  # HR said no; read-only for the author
+    PUBLISHED = "published"  # the working copy is the version online
+    UNPUBLISHED = "unpublished"  # HR took it offline; the author may edit and submit again
+    ARCHIVED = "archived"  # retired by HR: kept, shown to no candidate
+
+
+class Story(SQLModel, table=True):
+    """A culture story by a member of staff. Its text lives in numbered revisions: the
+    author edits the working one while the live one (if any) stays online."""
+
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    author_id: int = Field(foreign_key="users.id", index=True)
+    # Given at the first publication and never changed after, so shared links keep working.
+    slug: str | None = _text(100, default=None, nullable=True, unique=True)
+    status: StoryStatus = _enum(StoryStatus, default=StoryStatus.DRAFT, index=True)
+    working_number: int = 1
+    # The revision candidates read; None while nothing is online.
+    live_number: int | None = None
+    # HR's last note to the author (changes asked for, or why it was not accepted).
+    review_note: str = Field(default="", sa_type=sa.Text)
+    first_published_at: datetime | None = _when(default=None, nullable=True)
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    # Raised on every change: two people saving at once cannot overwrite each other unseen.
+    version: int = 1
+
+    author: "User" = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+
+
+class StoryRevision(SQLModel, table=True):
+    __tablename__ = "story_revisions"
+    __table_args__ = (sa.UniqueConstraint("story_id", "number", name="uq_story_revisions_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="stories.id", index=True, ondelete="CASCADE")
+    number: int = 1
+    title: str = _text(200)
+    teaser: str = _text(300, default="")
+    body: str = Field(default="", sa_type=sa.Text)
+    # Counted when saved, for the reading time (not on every page view).
+    words: int = 0
+    language: str = _text(5, default="nl")
+    department: str = _text(200, default="")
+    team: str = _text(100, default="")
+    themes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    image_id: int | None = Field(default=None, foreign_key="images.id", nullable=True)
+    image_alt: str = _text(300, default="")
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    submitted_at: datetime | None = _when(default=None, nullable=True)
+    reviewed_at: datetime | None = _when(default=None, nullable=True)
+    reviewer_id: int | None = Field(default=None, foreign_key="users.id", nullable=True)
+    review_note: str = Field(default="", sa_type=sa.Text)
+    published_at: datetime | None = _when(default=None, nullable=True)
+
+    image: Optional["Image"] = Relationship(sa_relationship_kwargs={"lazy": "raise"})

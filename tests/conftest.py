@@ -174,8 +174,8 @@ def mailbox() -> RecordingBackend:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return make_settings(database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, media_dir=tmp_path / "media")
 
 
 @pytest.fixture

@@ -8,7 +8,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.models import AgendaItem, AgendaKind, Location, Role, StaffProfile, User, Visit
+from portal.models import (
+    AgendaItem,
+    AgendaKind,
+    Location,
+    Role,
+    StaffProfile,
+    Story,
+    StoryRevision,
+    StoryStatus,
+    User,
+    Visit,
+)
 
 _seq = itertools.count(1)
 
@@ -78,3 +89,48 @@ async def create_visit(
     db.add(visit)
     await db.flush()
     return visit
+
+
+async def create_story(
+    db: AsyncSession,
+    *,
+    author: User,
+    title: str = "Mijn eerste jaar",
+    status: str = "published",
+    department: str = "Engineering",
+    language: str = "nl",
+    body: str = "Een verhaal over het werk. " * 20,
+    themes: list[str] | None = None,
+    team: str = "",
+    published_at: datetime | None = None,
+) -> Story:
+    """A story with one revision; ``published`` ones are online with a slug."""
+    n = next(_seq)
+    published_at = published_at or datetime(2026, 11, 1, 9, 0, tzinfo=UTC) + timedelta(hours=n)
+    online = status == "published"
+    story = Story(
+        author_id=author.id,  # type: ignore[arg-type]
+        status=StoryStatus(status),
+        live_number=1 if online else None,
+        slug=f"story-{n}" if online else None,
+        first_published_at=published_at if online else None,
+    )
+    db.add(story)
+    await db.flush()
+    db.add(
+        StoryRevision(
+            story_id=story.id,  # type: ignore[arg-type]
+            number=1,
+            title=title,
+            teaser="Over mijn team.",
+            body=body,
+            words=len(body.split()),
+            language=language,
+            department=department,
+            team=team,
+            themes=themes or [],
+            published_at=published_at if online else None,
+        )
+    )
+    await db.flush()
+    return story

@@ -15,6 +15,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.config import Settings
+from portal.db import update_if
 from portal.mail.outbox import queue_email
 from portal.models import (
     Question,
@@ -60,13 +61,7 @@ async def advance(
     conditions = [col(Question.id) == question.id, col(Question.status).in_(list(allowed)), *also]
     if version is not None:
         conditions.append(col(Question.version) == version)
-    changed = await db.execute(
-        sa.update(Question)
-        .where(*conditions)
-        .values(**values, updated_at=now, version=col(Question.version) + 1)
-        .returning(col(Question.id))
-    )
-    if changed.first() is None:
+    if not await update_if(db, Question, *conditions, now=now, **values):
         raise Conflict
     audit.record(
         db,

@@ -10,10 +10,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import User
 from portal.questions import service as questions
 from portal.security import safe_next
+from portal.stories import reader
 from portal.visits import notices, service
 from portal.web import (
     form_data,
@@ -32,7 +34,20 @@ async def home(request: Request) -> Response:
         if user.role.is_staff:
             return await _dashboard(request, db, user)
         views = await service.candidate_visits(db, actor=user, now=now(request))
-    return render(request, "visits/home.html", {"views": views, "now": now(request)})
+        cards = await _stories_for(db, views[0]) if views else []
+    context = {"views": views, "now": now(request), "story_cards": cards}
+    return render(request, "visits/home.html", context)
+
+
+async def _stories_for(db: Any, view: service.VisitView) -> list[reader.Card]:
+    """Two or three stories for a candidate's visit: its department and its people first."""
+    people = [p.user.id for p in view.people if p.user.id is not None]
+    return reader.for_visit(
+        await reader.live_cards(db),
+        department=view.visit.department,
+        people=people,
+        locale=get_locale(),
+    )
 
 
 async def _dashboard(request: Request, db: Any, user: User) -> Response:
@@ -57,9 +72,11 @@ async def visit_page(request: Request) -> Response:
     user = require_user(request)
     async with unit_of_work(request) as db:
         view = await service.get_visit(db, actor=user, public_id=request.path_params["id"])
-    if view is None:
-        raise not_found()
-    return render(request, "visits/visit.html", {"view": view, "now": now(request)})
+        if view is None:
+            raise not_found()
+        cards = await _stories_for(db, view) if not user.role.is_staff else []
+    context = {"view": view, "now": now(request), "story_cards": cards}
+    return render(request, "visits/visit.html", context)
 
 
 async def running_late(request: Request) -> Response:
