@@ -1,8 +1,9 @@
 """A live portal for the browser tests: uvicorn in a thread, a real SMTP server, Chromium.
 
 The server runs the real app (``create_app``) on a fresh, migrated SQLite file holding the
-demo data, with the SMTP e-mail backend and the outbox worker on, so a sign-in e-mail
-travels the whole way: outbox, worker, SMTP, and out of the inbox below.
+demo data and the demo stories (their pictures in a temporary folder), with the SMTP e-mail
+backend and the outbox worker on, so a sign-in e-mail travels the whole way: outbox,
+worker, SMTP, and out of the inbox below.
 
 The app's clock is the real one moved to 10:20 in Amsterdam (and running on from there):
 the demo's visits are tomorrow, today from 09:30 to 15:00, and last month, so whatever
@@ -193,8 +194,11 @@ def demo_clock() -> Callable[[], datetime]:
 
 
 def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None:
+    """Migrate, import the demo data and add the demo stories, as ``portal demo`` does."""
     from portal.db import make_engine, session_factory, transaction, upgrade
+    from portal.demo_stories import seed_stories
     from portal.imports.service import import_bytes
+    from portal.media.storage import LocalStorage
 
     async def go() -> None:
         engine = make_engine(settings.database_url)
@@ -203,6 +207,7 @@ def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None
             raw = json.dumps(demo_data(today_in_zone(clock())))
             async with transaction(session_factory(engine)) as db:
                 await import_bytes(db, raw, now=clock())
+                await seed_stories(db, LocalStorage(settings.media_dir), settings, now=clock())
         finally:
             await engine.dispose()
 
@@ -211,7 +216,8 @@ def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("live") / "portal.db"
+    folder = tmp_path_factory.mktemp("live")
+    db_path = folder / "portal.db"
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -219,6 +225,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Itera
     settings = make_settings(
         f"sqlite+aiosqlite:///{db_path}",
         base_url=f"http://127.0.0.1:{port}",
+        media_dir=folder / "media",  # the demo stories' pictures and the tests' uploads
         email_backend="smtp",
         smtp_host="127.0.0.1",
         smtp_port=inbox.port,
