@@ -62,18 +62,27 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import i18n
     from portal.config import resolve_secret_key
-    from portal.imports.service import ImportProblems, import_bytes
+    from portal.imports.service import ImportProblems, PhotoSource, import_bytes
+    from portal.media.storage import LocalStorage
     from portal.models import utcnow
     from portal.security import Keyring
     from portal.visits.notices import notify_changed
     from portal.web import make_templates
 
     raw = Path(args.file).read_bytes()
+    # Portraits named in the file are read from the file's folder.
+    photos = PhotoSource(
+        folder=Path(args.file).resolve().parent,
+        storage=LocalStorage(settings.media_dir),
+        settings=settings,
+    )
+    i18n.set_locale("en")  # problems are reported in English, like the format's reference
 
     async def work(db: Any) -> Any:
         now = utcnow()
-        report = await import_bytes(db, raw, now=now)
+        report = await import_bytes(db, raw, now=now, photos=photos)
         # Candidates who know their visit hear about a changed programme (once per change).
         report.notified = await notify_changed(
             db,

@@ -175,6 +175,7 @@ class StaffProfile(SQLModel, table=True):
     updated_at: datetime = _when(default_factory=utcnow)
 
     user: "User" = Relationship(back_populates="profile", sa_relationship_kwargs={"lazy": "raise"})
+    photo: Optional["Image"] = Relationship(sa_relationship_kwargs={"lazy": "raise"})
 
 
 class Location(SQLModel, table=True):
@@ -463,6 +464,8 @@ class Image(SQLModel, table=True):
     width: int
     height: int
     widths: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    # SHA-256 of the bytes uploaded: importing the same photo twice stores it once.
+    source_digest: str = _text(64, default="")
     created_at: datetime = _when(default_factory=utcnow)
 
 

@@ -163,3 +163,22 @@ def test_served_app_scrubs_tokens_from_its_log(tmp_path):
 def test_help(args, tmp_path):
     result = portal(tmp_path, *args)
     assert result.returncode == 0 and "usage" in result.stdout
+
+
+def test_import_reads_portraits_next_to_the_file(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "ats-export"
+    folder.mkdir()
+    Image.new("RGB", (300, 400), "#336699").save(folder / "noor.png")
+    data = json.loads((ROOT / "examples" / "import.json").read_text())
+    data["staff"][0]["photo"] = "noor.png"
+    (folder / "visits.json").write_text(json.dumps(data))
+    done = portal(tmp_path, "import", str(folder / "visits.json"))
+    assert done.returncode == 0, done.stderr
+    stored = list((tmp_path / "media" / "images").glob("*/*.jpg"))
+    assert sorted(p.name for p in stored) == ["128.jpg", "256.jpg", "300.jpg"]
+    data["staff"][0]["photo"] = "gone.png"
+    (folder / "visits.json").write_text(json.dumps(data))
+    bad = portal(tmp_path, "import", str(folder / "visits.json"))
+    assert bad.returncode == 1 and "staff[0].photo: cannot read gone.png" in bad.stderr

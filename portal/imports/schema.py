@@ -66,6 +66,8 @@ class StaffIn(Strict):
         str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^[0-9+() \-]*$")
     ] = ""
     visible_to_candidates: bool = True
+    # A portrait: a path relative to the import file (read by ``portal import`` only).
+    photo: Annotated[str | None, StringConstraints(min_length=1, max_length=500)] = None
 
 
 class CandidateIn(Strict):

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +17,11 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import col
 
 from portal import audit
+from portal.config import Settings
 from portal.imports.schema import AgendaIn, ImportFile, StaffIn, VisitIn
+from portal.media import service as media
+from portal.media.images import ImageRejected, Variant
+from portal.media.storage import Storage
 from portal.models import AgendaItem, Location, Role, StaffProfile, User, Visit, VisitStatus, rel
 
 CHUNK = 500
@@ -28,6 +33,15 @@ class ImportProblems(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+@dataclass
+class PhotoSource:
+    """Where the portraits named in a file are read from (the file's folder) and stored."""
+
+    folder: Path
+    storage: Storage
+    settings: Settings
 
 
 @dataclass
@@ -105,7 +119,12 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
 
 
 async def apply(
-    db: AsyncSession, data: ImportFile, *, now: datetime, actor_id: int | None = None
+    db: AsyncSession,
+    data: ImportFile,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    photos: PhotoSource | None = None,
 ) -> Report:
     """Write a parsed file in the caller's transaction; raises ImportProblems before any write."""
     report = Report()
@@ -119,16 +138,31 @@ async def apply(
     for part in _chunks(emails):
         people = await db.scalars(
             sa.select(User)
-            .options(selectinload(rel(User.profile)))
+            .options(selectinload(rel(User.profile)).selectinload(rel(StaffProfile.photo)))
             .where(col(User.email).in_(part))
         )
         users.update({u.email: u for u in people})
-    _check_references(data, users)
+    portraits, photo_problems = await _read_photos(data, users, photos)
+    _check_references(data, users, photo_problems)
 
     for staff in data.staff:
         _upsert_staff(db, staff, users, report, now)
     locations = await _locations(db, data, now)
     await db.flush()
+    if photos is not None:
+        for email, (source_digest, variants) in portraits.items():
+            user = users[email]
+            image = await media.store(
+                db,
+                photos.storage,
+                owner=user,
+                variants=variants,
+                now=now,
+                source_digest=source_digest,
+            )
+            profile: StaffProfile | None = user.profile
+            if profile is not None:  # every member of staff has one after _upsert_staff
+                profile.photo_id = image.id
 
     existing: dict[str, Visit] = {}
     ext_ids = [v.external_id for v in data.visits]
@@ -180,9 +214,48 @@ async def apply(
     return report
 
 
-def _check_references(data: ImportFile, users: dict[str, User]) -> None:
+async def _read_photos(
+    data: ImportFile, users: dict[str, User], photos: PhotoSource | None
+) -> tuple[dict[str, tuple[str, list[Variant]]], list[str]]:
+    """Read and check every portrait before anything is written.
+
+    Returns the new portraits (e-mail → digest and encoded sizes) and the problems. A
+    portrait whose bytes are those already stored for that person is left alone, so
+    importing the same file twice changes nothing.
+    """
+    portraits: dict[str, tuple[str, list[Variant]]] = {}
+    problems: list[str] = []
+    for n, staff in enumerate(data.staff):
+        if staff.photo is None:
+            continue
+        where = f"staff[{n}].photo"
+        if photos is None:
+            problems.append(f"{where}: photos can only be imported from a file (portal import)")
+            continue
+        if Path(staff.photo).is_absolute():
+            problems.append(f"{where}: give a path relative to the import file")
+            continue
+        try:
+            raw = (photos.folder / staff.photo).read_bytes()
+        except OSError as exc:
+            problems.append(f"{where}: cannot read {staff.photo} ({exc.strerror or exc})")
+            continue
+        source_digest = media.digest(raw)
+        known = users.get(staff.email)
+        current = known.profile.photo if known is not None and known.profile else None
+        if current is not None and current.source_digest == source_digest:
+            continue
+        try:
+            variants = await media.process_photo(raw, photos.settings)
+        except ImageRejected as exc:
+            problems.append(f"{where}: {staff.photo}: {exc.message}")
+            continue
+        portraits[staff.email] = (source_digest, variants)
+    return portraits, problems
+
+
+def _check_references(data: ImportFile, users: dict[str, User], problems: list[str]) -> None:
     staff_in_file = {s.email for s in data.staff}
-    problems = []
     for n, staff in enumerate(data.staff):
         known = users.get(staff.email)
         if known is not None and not known.role.is_staff:
@@ -378,6 +451,11 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
 
 
 async def import_bytes(
-    db: AsyncSession, raw: bytes | str, *, now: datetime, actor_id: int | None = None
+    db: AsyncSession,
+    raw: bytes | str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    photos: PhotoSource | None = None,
 ) -> Report:
-    return await apply(db, parse(raw), now=now, actor_id=actor_id)
+    return await apply(db, parse(raw), now=now, actor_id=actor_id, photos=photos)

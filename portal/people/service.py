@@ -20,7 +20,7 @@ async def get_person(db: AsyncSession, *, actor: User, public_id: str) -> User |
     query = (
         sa.select(User)
         .join(rel(User.profile))
-        .options(joinedload(rel(User.profile)))
+        .options(joinedload(rel(User.profile)).joinedload(rel(StaffProfile.photo)))
         .where(
             col(User.public_id) == public_id,
             col(User.is_active).is_(True),

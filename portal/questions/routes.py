@@ -54,15 +54,22 @@ async def ask(request: Request) -> Response:
         if visit is None or form.errors:
             status = 409 if visit is None else 422
             return await _candidate_page(request, db, user, form=form, status_code=status)
-        await service.ask(
-            db,
-            actor=user,
-            visit=visit,
-            body=form.body,
-            ask_in_person=form.ask_in_person,
-            idempotency_key=form.key,
-            now=now(request),
-        )
+        try:
+            await service.ask(
+                db,
+                actor=user,
+                visit=visit,
+                body=form.body,
+                ask_in_person=form.ask_in_person,
+                idempotency_key=form.key,
+                now=now(request),
+            )
+        except service.QuotaExceeded:
+            form.errors["body"] = _(
+                "You have asked many questions already. HR will answer them; "
+                "ask the rest during your visit."
+            )
+            return await _candidate_page(request, db, user, form=form, status_code=422)
         if is_htmx(request):
             notice = _("Thank you: we have your question.")
             return await _candidate_page(request, db, user, notice=notice)

@@ -31,6 +31,9 @@ from portal.security import Keyring
 from portal.visits.service import visits_visible_to
 
 MAX_QUESTION = 2000
+# Questions one candidate may ask for one visit (withdrawn ones not counted): far more
+# than anyone asks, few enough that a script cannot fill HR's inbox.
+MAX_PER_VISIT = 30
 MAX_ANSWER = 5000
 PAGE_SIZE = 25
 
@@ -39,6 +42,10 @@ OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.ROUTED, QuestionStatus.
 
 class Conflict(Exception):
     """Someone else changed the question first; nothing was overwritten."""
+
+
+class QuotaExceeded(Exception):
+    pass
 
 
 async def advance(
@@ -129,6 +136,17 @@ async def ask(
     existing = await _by_key(db, actor=actor, key=idempotency_key)
     if existing is not None:
         return Asked(existing, created=False)
+    asked = await db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Question)
+        .where(
+            col(Question.visit_id) == visit.id,
+            col(Question.candidate_id) == actor.id,
+            col(Question.status) != QuestionStatus.WITHDRAWN,
+        )
+    )
+    if int(asked or 0) >= MAX_PER_VISIT:
+        raise QuotaExceeded
     question = Question(
         visit_id=visit.id,  # type: ignore[arg-type]  # a loaded row always has its id
         candidate_id=actor.id,  # type: ignore[arg-type]

@@ -12,7 +12,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import Select
 from sqlmodel import col
 
-from portal.models import AgendaInterviewer, AgendaItem, Role, User, Visit, VisitStatus, rel
+from portal.models import (
+    AgendaInterviewer,
+    AgendaItem,
+    Role,
+    StaffProfile,
+    User,
+    Visit,
+    VisitStatus,
+    rel,
+)
 
 
 @dataclass
@@ -88,7 +97,8 @@ def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
         joinedload(rel(Visit.host)).joinedload(rel(User.profile)),
         selectinload(agenda)
         .selectinload(rel(AgendaItem.interviewers))
-        .joinedload(rel(User.profile)),
+        .joinedload(rel(User.profile))
+        .joinedload(rel(StaffProfile.photo)),
     )
 
 

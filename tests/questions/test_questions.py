@@ -285,3 +285,16 @@ def test_the_visit_page_leads_to_the_questions(client, sam, login_as):
     login_as(sam)
     page = client.get("/").text
     assert 'href="/questions"' in page and "Stel een vraag" in page
+
+
+def test_a_quota_of_questions_per_visit(client, sam, login_as, run, monkeypatch):
+    from portal.questions import service
+
+    monkeypatch.setattr(service, "MAX_PER_VISIT", 2)
+    login_as(sam)
+    assert ask(client, "Eerste vraag?").status_code == 303
+    assert ask(client, "Tweede vraag?").status_code == 303
+    response = ask(client, "Derde vraag?")
+    assert response.status_code == 422
+    assert "Derde vraag?" in response.text  # the text stays in the form
+    assert len(run(_questions)) == 2
