@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import format_decimal
 from sqlalchemy.orm import selectinload
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -64,6 +65,9 @@ async def _editor(
         "themes": THEMES,
         "languages": LANGUAGES,
         "max_body": MAX_BODY,
+        "max_upload_mb": format_decimal(
+            round(state(request).settings.max_upload_bytes / 1_000_000, 1), locale=get_locale()
+        ),
         "notice": notice,
         "preview": _preview_context(form),
         "status_code": status_code,

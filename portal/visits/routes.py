@@ -16,6 +16,7 @@ from portal.models import User
 from portal.questions import service as questions
 from portal.security import safe_next
 from portal.stories import reader
+from portal.stories import service as stories
 from portal.visits import notices, service
 from portal.web import (
     form_data,
@@ -65,6 +66,7 @@ async def _dashboard(request: Request, db: Any, user: User) -> Response:
         today = clock.astimezone(ZoneInfo(settings.default_timezone)).date()
         context["soon"] = questions.working_days_ahead(today, 3)
         context["wait_hours"] = settings.question_wait_hours
+        context["stories_waiting"] = await stories.count_waiting(db)
     return render(request, "staff/dashboard.html", context)
 
 

@@ -410,3 +410,14 @@ def test_preview_is_the_published_rendering(client, login_as, people):
     assert str(render_story(text)) in response.text
     assert "<script>" not in response.text and "javascript:" not in response.text.split("hx-")[0]
     assert "<h2>Kop</h2>" in response.text
+
+
+def test_hr_start_page_says_how_many_stories_wait(client, run, login_as, people, other_browser):
+    login_as(people["author"])
+    write(client, intent="submit")
+    write(client, intent="submit", title="Nog een")
+    with other_browser():
+        login_as(people["hr"])
+        page = client.get("/").text
+        assert "Verhalen die op jouw beoordeling wachten: 2" in page
+        assert 'href="/hr/stories"' in page
