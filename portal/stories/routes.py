@@ -135,6 +135,11 @@ async def _process_upload(
         return None
 
 
+def _picture_not_kept(form: StoryForm, upload: bytes | None) -> None:
+    if upload is not None:
+        form.errors.setdefault("cover", _("Your picture was not saved: choose it again."))
+
+
 async def create_story(request: Request) -> Response:
     user = _require_staff(request)
     form, upload = await _read_form(request)
@@ -146,24 +151,27 @@ async def create_story(request: Request) -> Response:
     async with unit_of_work(request) as db:
         if form.errors:
             return await _editor(request, None, form, status_code=422)
-        image = None
-        if variants:
-            image = await media.store(
-                db, st.storage, owner=user, variants=variants, now=now(request)
-            )
         try:
-            story = await service.create(
-                db,
-                actor=user,
-                values=form.values(),
-                image=image,
-                now=now(request),
-                limit=st.settings.max_stories_per_author,
-            )
+            # A savepoint: a story refused by the quota keeps no picture row either.
+            async with db.begin_nested():
+                image = None
+                if variants:
+                    image = await media.store(
+                        db, st.storage, owner=user, variants=variants, now=now(request)
+                    )
+                story = await service.create(
+                    db,
+                    actor=user,
+                    values=form.values(),
+                    image=image,
+                    now=now(request),
+                    limit=st.settings.max_stories_per_author,
+                )
         except service.QuotaExceeded:
             notice = _(
                 "You have many stories already. Archive or finish one before you start a new one."
             )
+            _picture_not_kept(form, upload)
             return await _editor(request, None, form, status_code=422, notice=notice)
         if form.intent == "submit":
             view = await service.own_story(db, actor=user, public_id=story.public_id)
@@ -216,14 +224,15 @@ async def save_story(request: Request) -> Response:
         if form.errors:
             return await _editor(request, view, form, status_code=422)
         image_id = None if form.remove_image else view.working.image_id
-        if variants:
-            stored = await media.store(
-                db, st.storage, owner=user, variants=variants, now=now(request)
-            )
-            image_id = stored.id
         try:
-            # A savepoint: when the story changed meanwhile, nothing of this is kept.
+            # A savepoint: when the story changed meanwhile, nothing of this is kept (the
+            # picture's row included; its files stay behind as orphans on disk).
             async with db.begin_nested():
+                if variants:
+                    stored = await media.store(
+                        db, st.storage, owner=user, variants=variants, now=now(request)
+                    )
+                    image_id = stored.id
                 await service.save(
                     db,
                     actor=user,
@@ -243,6 +252,7 @@ async def save_story(request: Request) -> Response:
             )
             fresh = await _own(request, db, user)
             form.version = fresh.story.version
+            _picture_not_kept(form, upload)
             return await _editor(request, fresh, form, status_code=409, notice=notice)
     return _after_save(request, view.story.public_id, form.intent)
 
