@@ -66,7 +66,7 @@ async def _editor(
         "languages": LANGUAGES,
         "max_body": MAX_BODY,
         "max_upload_mb": format_decimal(
-            round(state(request).settings.max_upload_bytes / 1_000_000, 1), locale=get_locale()
+            round(state(request).settings.max_upload_bytes / (1024 * 1024), 1), locale=get_locale()
         ),
         "notice": notice,
         "preview": _preview_context(form),

@@ -22,6 +22,9 @@ AXE = Axe()
 SIGN_IN_SUBJECT = "Your sign-in link for the candidate portal"
 # The mail to a colleague whom HR asks to draft an answer (test_questions_flow.py).
 QUESTION_FOR_YOU = "A candidate's question for you"
+# The mails to an author about HR's decision on their story (test_stories_flow.py).
+STORY_CHANGES_ASKED = "HR asks for changes to your story"
+STORY_ONLINE = "Your story is online"
 
 
 def t(lang: str, message: str, **values: Any) -> str:
@@ -66,8 +69,20 @@ def assert_accessible(page: Any, what: str) -> None:
     assert not violations, f"axe found violations on {what} ({page.url}):\n{report}"
 
 
+def load_pictures(page: Any) -> None:
+    """Scroll each picture in ``main`` into view (they load lazily) and wait until all have
+    loaded; then back to the top. Fails when a picture does not load."""
+    for img in page.locator("main img").all():
+        img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "[...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def screenshot(page: Any, name: str) -> None:
     """A full-page screenshot for the README and reviewers: docs/screenshots/<name>.png."""
+    load_pictures(page)  # else pictures below the fold are blank on the screenshot
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
@@ -108,6 +123,16 @@ def sign_in_with_code(
     mail = ask_for_mail(page, inbox, lang, email)
     page.locator("#code").fill(code_in(mail, live_server))
     page.locator("main").get_by_role("button", name=t(lang, "Sign in with the code")).click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def sign_in_with_link(
+    page: Any, inbox: Inbox, live_server: LiveServer, lang: str, email: str = CANDIDATE
+) -> None:
+    """Sign in by the e-mailed link: it opens a page with one button (test_sign_in_flow.py)."""
+    mail = ask_for_mail(page, inbox, lang, email)
+    page.goto(link_in(mail, live_server))
+    page.locator("main").get_by_role("button").click()
     page.wait_for_url(f"{live_server.url}/")
 
 

@@ -26,6 +26,8 @@ from tests.browser.conftest import LATE_CANDIDATE, VIEWPORTS, Inbox, LiveServer
 from tests.browser.pages import (
     QUESTION_FOR_YOU,
     SIGN_IN_SUBJECT,
+    STORY_CHANGES_ASKED,
+    STORY_ONLINE,
     assert_accessible,
     assert_no_horizontal_scroll,
     assert_nothing_hidden,
@@ -141,7 +143,15 @@ def assert_people_cards(page: Any, live_server: LiveServer, lang: str) -> None:
 
 def assert_full_day(page: Any, live_server: LiveServer, lang: str) -> None:
     headings = [squash(h) for h in page.locator("main section.visit > h3").all_inner_texts()]
-    assert headings == [t(lang, m) for m in ("Programme", "Who you will meet", "Getting there")]
+    assert headings == [
+        t(lang, m)
+        for m in (
+            "Programme",
+            "Who you will meet",
+            "Stories from your future colleagues",
+            "Getting there",
+        )
+    ]
     assert read_agenda(page) == expected_agenda(lang, live_server.today)
     assert_people_cards(page, live_server, lang)
     arrival = page.locator("section.visit > .prose")
@@ -447,8 +457,13 @@ def test_the_reminder_goes_to_tomorrows_candidate_only(live_server, inbox):
     for item in visible_items(CANDIDATE, live_server.today):
         assert item["title"] in reminder.text
     assert_nothing_hidden_in(texts_of(reminder), live_server)
-    # Not a reminder: sign-in links, and the question HR routed to Noor (test_questions_flow.py).
-    not_reminders = in_any_language(SIGN_IN_SUBJECT) | in_any_language(QUESTION_FOR_YOU)
+    # Not a reminder: sign-in links, the question HR routed to Noor (test_questions_flow.py)
+    # and HR's decisions on her story (test_stories_flow.py).
+    not_reminders = {
+        subject
+        for message in (SIGN_IN_SUBJECT, QUESTION_FOR_YOU, STORY_CHANGES_ASKED, STORY_ONLINE)
+        for subject in in_any_language(message)
+    }
     others = [
         (r.rcpt_tos, r.message["Subject"])
         for r in inbox.received
