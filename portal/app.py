@@ -21,8 +21,11 @@ from portal import errors, i18n
 from portal.auth.routes import routes as auth_routes
 from portal.calendar.routes import routes as calendar_routes
 from portal.config import STATIC_DIR, Settings, resolve_secret_key
+from portal.dashboard.routes import routes as dashboard_routes
 from portal.db import make_engine, ping, session_factory
+from portal.imports.routes import routes as import_routes
 from portal.jobs import default_jobs
+from portal.locations.routes import routes as location_routes
 from portal.mail.backends import EmailBackend, make_backend
 from portal.mail.outbox import Worker
 from portal.media.routes import routes as media_routes
@@ -30,6 +33,8 @@ from portal.media.storage import LocalStorage
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
 from portal.people.routes import routes as people_routes
+from portal.people.staff_routes import routes as staff_routes
+from portal.planning.routes import routes as planning_routes
 from portal.preferences.routes import routes as preference_routes
 from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
@@ -87,6 +92,11 @@ def create_app(
             *preference_routes,
             *question_routes,
             *story_routes,
+            *dashboard_routes,
+            *planning_routes,
+            *location_routes,
+            *staff_routes,
+            *import_routes,
             *media_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
@@ -94,7 +104,7 @@ def create_app(
             Middleware(
                 RequestContextMiddleware,
                 max_body_bytes=settings.max_body_bytes,
-                upload_paths=("/me/stories",),
+                upload_paths=("/me/stories", "/me/profile", "/hr/people", "/hr/import"),
                 max_upload_bytes=settings.max_upload_bytes,
                 https=settings.https,
             ),

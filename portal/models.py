@@ -205,6 +205,9 @@ class Visit(SQLModel, table=True):
     ends_at: datetime = _when()
     timezone: str = _text(64, default="Europe/Amsterdam")
     status: VisitStatus = _enum(VisitStatus, default=VisitStatus.SCHEDULED)
+    # Notes for this visit only (what to bring, who meets them at the door), in Markdown;
+    # the office's own directions live on its Location.
+    arrival_notes: str = Field(default="", sa_type=sa.Text)
     invited_at: datetime | None = _when(default=None, nullable=True)
     first_signed_in_at: datetime | None = _when(default=None, nullable=True)
     # The reminder two days ahead is queued once: a conditional update claims it.
@@ -270,6 +273,29 @@ class AgendaItem(SQLModel, table=True):
         link_model=AgendaInterviewer,
         sa_relationship_kwargs={"lazy": "raise", "order_by": "User.name"},
     )
+
+
+class AgendaTemplate(SQLModel, table=True):
+    """A saved programme (for instance "Engineering on-site, full day") to start a visit from.
+
+    Items are kept as a list of plain dicts with times as minutes from the day's start, so a
+    template fits any date: ``{"start": 0, "end": 30, "kind": "other", "title": …,
+    "internal_title", "room", "description", "visible_to_candidate", "interviewers":
+    [user public ids]}``.
+    """
+
+    __tablename__ = "agenda_templates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = _text(32, default_factory=new_public_id, unique=True)
+    name: str = _text(200)
+    department: str = _text(200, default="")
+    # Wall-clock start of the first item, "HH:MM", in the visit's own time zone.
+    day_start: str = _text(5, default="09:30")
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", nullable=True)
+    created_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
 
 
 class SignInToken(SQLModel, table=True):

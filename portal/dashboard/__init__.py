@@ -1,0 +1,1 @@
+"""HR's dashboard: the coming visits and how ready each candidate is."""

@@ -1,0 +1,1 @@
+"""Offices, kept once and picked for each visit."""

@@ -1,0 +1,1 @@
+"""HR plans visits: the visit form, the agenda builder, templates and invitations."""
