@@ -7,7 +7,7 @@ from typing import Any
 
 from portal.mail.outbox import Job
 from portal.maintenance import purge_expired
-from portal.visits.notices import run_reminders
+from portal.visits.notices import run_change_notices, run_reminders
 
 
 async def housekeeping(state: Any) -> None:
@@ -15,4 +15,8 @@ async def housekeeping(state: Any) -> None:
 
 
 def default_jobs() -> list[tuple[timedelta, Job]]:
-    return [(timedelta(minutes=1), run_reminders), (timedelta(hours=1), housekeeping)]
+    return [
+        (timedelta(minutes=1), run_reminders),
+        (timedelta(minutes=1), run_change_notices),
+        (timedelta(hours=1), housekeeping),
+    ]

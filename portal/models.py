@@ -212,6 +212,9 @@ class Visit(SQLModel, table=True):
     first_signed_in_at: datetime | None = _when(default=None, nullable=True)
     # The reminder two days ahead is queued once: a conditional update claims it.
     reminder_queued_at: datetime | None = _when(default=None, nullable=True)
+    # A change the candidate can see waits here for its e-mail: HR edits an agenda in
+    # several steps, and the candidate hears once, when HR has been quiet for a while.
+    change_notice_due_at: datetime | None = _when(default=None, nullable=True, index=True)
     # "Running late", as the candidate told us on the day.
     running_late_at: datetime | None = _when(default=None, nullable=True)
     running_late_minutes: int | None = None

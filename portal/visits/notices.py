@@ -202,3 +202,57 @@ async def notify_changed(
             db, visit=visit, settings=settings, templates=templates, keyring=keyring, now=now
         )
     return told
+
+
+# How long an agenda must stay untouched before the candidate is told it changed.
+CHANGE_QUIET = timedelta(minutes=10)
+
+
+def mark_changed(visit: Visit, *, now: datetime) -> None:
+    """Note that the candidate should hear about a change, once HR has finished editing."""
+    visit.change_notice_due_at = now + CHANGE_QUIET
+
+
+async def queue_due_change_notices(
+    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
+) -> int:
+    """Tell candidates about changes that have been quiet for ``CHANGE_QUIET``."""
+    told = 0
+    async with factory() as db, db.begin():
+        due = await db.scalars(
+            _visits_with_day().where(
+                col(Visit.change_notice_due_at).is_not(None),
+                col(Visit.change_notice_due_at) <= now,
+            )
+        )
+        for visit in due.unique():
+            # Claim it: a second worker (or a new edit meanwhile) finds no matching row.
+            claimed = await db.execute(
+                sa.update(Visit)
+                .where(
+                    col(Visit.id) == visit.id,
+                    col(Visit.change_notice_due_at) == visit.change_notice_due_at,
+                )
+                .values(change_notice_due_at=None)
+                .returning(col(Visit.id))
+            )
+            if claimed.first() is None:
+                continue
+            told += await queue_change_notice(
+                db, visit=visit, settings=settings, templates=templates, keyring=keyring, now=now
+            )
+    return told
+
+
+async def run_change_notices(state: Any) -> int:
+    try:
+        return await queue_due_change_notices(
+            state.db,
+            settings=state.settings,
+            templates=state.templates,
+            keyring=state.keyring,
+            now=state.clock(),
+        )
+    except IntegrityError:
+        log.info("change notice already queued by another worker")
+        return 0

@@ -38,10 +38,18 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("arrival_notes", sa.Text(), nullable=False, server_default="")
         )
+        batch_op.add_column(
+            sa.Column("change_notice_due_at", sa.DateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(
+            batch_op.f("ix_visits_change_notice_due_at"), ["change_notice_due_at"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("visits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_visits_change_notice_due_at"))
+        batch_op.drop_column("change_notice_due_at")
         batch_op.drop_column("arrival_notes")
 
     op.drop_table("agenda_templates")

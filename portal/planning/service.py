@@ -1,0 +1,435 @@
+"""HR plans visits: find, create, change, cancel and invite. Every change is audited.
+
+Only HR gets anything from here (others get None, and the routes answer 404). A visit's
+``version`` is raised by every change to it or its agenda; a save names the version its
+form showed, so of two coordinators saving at once the second is told instead of
+silently overwriting the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlmodel import col
+
+from portal import audit
+from portal.auth.service import create_token, link_for
+from portal.mail.outbox import queue_email
+from portal.models import (
+    AgendaItem,
+    AuditEvent,
+    Location,
+    Role,
+    StaffProfile,
+    TokenPurpose,
+    User,
+    Visit,
+    VisitStatus,
+    rel,
+)
+from portal.planning.forms import VisitForm
+from portal.visits import notices
+
+PAGE_SIZE = 25
+
+
+class Conflict(Exception):
+    """The visit changed since the form was shown; nothing was saved."""
+
+
+class Refused(Exception):
+    """A form that cannot be saved as it is; ``field`` and ``message`` say why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class VisitFilter:
+    q: str = ""
+    status: str = ""  # "", "scheduled", "cancelled"
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+
+
+@dataclass
+class VisitPage:
+    visits: list[Visit]
+    page: int
+    has_next: bool
+
+
+def _hr_only(actor: User) -> bool:
+    return actor.role.is_hr
+
+
+async def search(db: AsyncSession, *, actor: User, filters: VisitFilter) -> VisitPage | None:
+    """Visits by candidate name or e-mail, position, dates and status: one query a page."""
+    if not _hr_only(actor):
+        return None
+    query = (
+        sa.select(Visit)
+        .join(User, col(User.id) == col(Visit.candidate_id))
+        .options(joinedload(rel(Visit.candidate)), joinedload(rel(Visit.location)))
+    )
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(col(User.name)).like(like),
+                col(User.email).like(like),
+                sa.func.lower(col(Visit.position)).like(like),
+                sa.func.lower(col(Visit.department)).like(like),
+            )
+        )
+    if filters.status in ("scheduled", "cancelled"):
+        query = query.where(col(Visit.status) == VisitStatus(filters.status))
+    if filters.since:
+        query = query.where(col(Visit.ends_at) >= datetime.combine(filters.since, _midnight()))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), _midnight())
+        query = query.where(col(Visit.starts_at) < end)
+    # Coming visits soonest first; with a date range or a search, in date order too.
+    query = query.order_by(col(Visit.starts_at), col(Visit.id))
+    offset = (max(filters.page, 1) - 1) * PAGE_SIZE
+    rows = list((await db.scalars(query.offset(offset).limit(PAGE_SIZE + 1))).unique())
+    return VisitPage(rows[:PAGE_SIZE], max(filters.page, 1), len(rows) > PAGE_SIZE)
+
+
+def _midnight() -> time:
+    return time(0, 0, tzinfo=UTC)
+
+
+def _with_everything() -> sa.Select[Visit]:
+    return sa.select(Visit).options(
+        joinedload(rel(Visit.candidate)),
+        joinedload(rel(Visit.location)),
+        joinedload(rel(Visit.host)),
+        selectinload(rel(Visit.agenda))
+        .selectinload(rel(AgendaItem.interviewers))
+        .joinedload(rel(User.profile)),
+    )
+
+
+async def hr_visit(db: AsyncSession, *, actor: User, public_id: str) -> Visit | None:
+    """One visit with its whole agenda (three queries), for HR only."""
+    if not _hr_only(actor):
+        return None
+    visit: Visit | None = (
+        (
+            await db.scalars(
+                _with_everything()
+                .where(col(Visit.public_id) == public_id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .unique()
+        .first()
+    )
+    return visit
+
+
+async def choices(db: AsyncSession) -> dict[str, list[Any]]:
+    """What the visit form offers: offices, HR hosts, known departments (three queries)."""
+    locations = list(await db.scalars(sa.select(Location).order_by(col(Location.name))))
+    hosts = list(
+        await db.scalars(
+            sa.select(User)
+            .where(col(User.role).in_([Role.HR, Role.ADMIN]), col(User.is_active))
+            .order_by(col(User.name))
+        )
+    )
+    departments = sorted(
+        {
+            d
+            for d in await db.scalars(
+                sa.select(col(StaffProfile.department)).union(sa.select(col(Visit.department)))
+            )
+            if d
+        },
+        key=str.casefold,
+    )
+    return {"locations": locations, "hosts": hosts, "departments": departments}
+
+
+async def _candidate(db: AsyncSession, form: VisitForm, *, now: datetime) -> User:
+    """The candidate's account: found by e-mail, made when new. A staff member's address
+    is refused: a candidate account would give a colleague a candidate's view of the
+    portal, and their own account would see the visit as staff."""
+    user: User | None = await db.scalar(
+        sa.select(User).where(col(User.email) == form.candidate_email)
+    )
+    if user is None:
+        user = User(
+            email=form.candidate_email,
+            name=form.candidate_name,
+            role=Role.CANDIDATE,
+            locale=form.candidate_locale,
+            created_at=now,
+        )
+        db.add(user)
+        await db.flush()
+        return user
+    if user.role.is_staff:
+        from portal.i18n import gettext as _
+
+        raise Refused(
+            "candidate_email",
+            _("This address belongs to a member of staff. Use the candidate's own address."),
+        )
+    user.name = form.candidate_name
+    user.locale = form.candidate_locale
+    return user
+
+
+async def _reference(db: AsyncSession, model: Any, public_id: str) -> Any:
+    if not public_id:
+        return None
+    return await db.scalar(sa.select(model).where(model.public_id == public_id))
+
+
+async def _place_and_host(db: AsyncSession, form: VisitForm) -> tuple[Location | None, User | None]:
+    from portal.i18n import gettext as _
+
+    location = await _reference(db, Location, form.location)
+    if form.location and location is None:
+        raise Refused("location", _("Choose one of the offices in the list."))
+    host = await _reference(db, User, form.host)
+    if form.host and (host is None or not host.role.is_hr or not host.is_active):
+        raise Refused("host", _("Choose an active HR colleague as the host."))
+    return location, host
+
+
+def record(
+    db: AsyncSession,
+    visit: Visit,
+    *,
+    actor: User,
+    action: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        db,
+        action=action,
+        now=now,
+        actor_id=actor.id,
+        subject_type="visit",
+        subject_id=visit.public_id,
+        details=details,
+    )
+
+
+async def create(db: AsyncSession, *, actor: User, form: VisitForm, now: datetime) -> Visit:
+    candidate = await _candidate(db, form, now=now)
+    location, host = await _place_and_host(db, form)
+    if form.starts_at is None or form.ends_at is None:
+        raise ValueError("validate the form first")
+    visit = Visit(
+        candidate_id=candidate.id or 0,
+        position=form.position,
+        department=form.department,
+        starts_at=form.starts_at,
+        ends_at=form.ends_at,
+        timezone=form.timezone,
+        location_id=location.id if location else None,
+        host_id=host.id if host else None,
+        arrival_notes=form.arrival_notes,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(visit)
+    await db.flush()
+    record(db, visit, actor=actor, action="visit.created", now=now)
+    return visit
+
+
+# What the candidate sees of a visit's own fields: a change to one of these is news.
+VISIBLE = (
+    "position",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "location_id",
+    "host_id",
+    "arrival_notes",
+)
+
+
+async def update(
+    db: AsyncSession, *, actor: User, visit: Visit, form: VisitForm, now: datetime
+) -> list[str]:
+    """Save the visit form; returns the names of the fields that changed.
+
+    Moving the visit to another date moves its agenda with it (same wall-clock times).
+    """
+    candidate = await _candidate(db, form, now=now)
+    location, host = await _place_and_host(db, form)
+    if form.starts_at is None or form.ends_at is None:
+        raise ValueError("validate the form first")
+    values: dict[str, Any] = {
+        "candidate_id": candidate.id,
+        "position": form.position,
+        "department": form.department,
+        "starts_at": form.starts_at,
+        "ends_at": form.ends_at,
+        "timezone": form.timezone,
+        "location_id": location.id if location else None,
+        "host_id": host.id if host else None,
+        "arrival_notes": form.arrival_notes,
+    }
+    changed = [k for k, v in values.items() if getattr(visit, k) != v]
+    if not changed:
+        return []
+    old_zone = ZoneInfo(visit.timezone)
+    shift = (
+        form.starts_at.astimezone(ZoneInfo(form.timezone)).date()
+        - visit.starts_at.astimezone(old_zone).date()
+    )
+    ok = await db.execute(
+        sa.update(Visit)
+        .where(col(Visit.id) == visit.id, col(Visit.version) == form.version)
+        .values(**values, version=col(Visit.version) + 1, updated_at=now)
+        .returning(col(Visit.id))
+    )
+    if ok.first() is None:
+        raise Conflict
+    if shift or {"timezone", "location_id"} & set(changed):
+        for item in visit.agenda:
+            if shift:
+                item.starts_at = _move_days(item.starts_at, old_zone, shift)
+                item.ends_at = _move_days(item.ends_at, old_zone, shift)
+            # The place or the day changed in every calendar event.
+            item.sequence += 1
+    if set(changed) & set(VISIBLE):
+        notices.mark_changed(visit, now=now)
+    record(db, visit, actor=actor, action="visit.updated", now=now, details={"fields": changed})
+    return changed
+
+
+def _move_days(value: datetime, zone: ZoneInfo, days: timedelta) -> datetime:
+    local = value.astimezone(zone)
+    return datetime.combine(local.date() + days, local.timetz().replace(tzinfo=None), zone)
+
+
+async def cancel(
+    db: AsyncSession,
+    *,
+    actor: User,
+    visit: Visit,
+    version: int,
+    now: datetime,
+    mail: dict[str, Any],
+) -> None:
+    """Cancel the visit; the candidate is told by e-mail (and their calendar updates)."""
+    ok = await db.execute(
+        sa.update(Visit)
+        .where(
+            col(Visit.id) == visit.id,
+            col(Visit.version) == version,
+            col(Visit.status) == VisitStatus.SCHEDULED,
+        )
+        .values(status=VisitStatus.CANCELLED, version=col(Visit.version) + 1, updated_at=now)
+        .returning(col(Visit.id))
+    )
+    if ok.first() is None:
+        raise Conflict
+    for item in visit.agenda:
+        item.sequence += 1
+    visit.change_notice_due_at = None  # the cancellation says it all
+    record(db, visit, actor=actor, action="visit.cancelled", now=now)
+    if visit.starts_at > now:
+        await queue_email(
+            db,
+            settings=mail["settings"],
+            templates=mail["templates"],
+            keyring=mail["keyring"],
+            name="visit_cancelled",
+            recipient=visit.candidate,
+            context={
+                "name": visit.candidate.name,
+                "position": visit.position,
+                "day": visit.starts_at,
+                "zone": visit.timezone,
+                "host": visit.host.name if visit.host else "",
+                "host_email": visit.host.email if visit.host else "",
+            },
+            now=now,
+            dedupe_key=f"cancelled:{visit.public_id}",
+        )
+
+
+async def invite(
+    db: AsyncSession, *, actor: User, visit: Visit, now: datetime, mail: dict[str, Any]
+) -> None:
+    """E-mail the invitation: a sign-in link that lasts longer than an ordinary one
+    (PORTAL_INVITATION_LINK_DAYS), used once; an expired or used link offers a fresh one.
+    Sending again makes a new link; the old one still works until it is used or expires."""
+    settings = mail["settings"]
+    token, _code = create_token(
+        db,
+        keyring=mail["keyring"],
+        settings=settings,
+        user=visit.candidate,
+        purpose=TokenPurpose.INVITATION,
+        now=now,
+        next_path=f"/visit/{visit.public_id}",
+    )
+    visible = [i for i in visit.agenda if i.visible_to_candidate]
+    await queue_email(
+        db,
+        settings=settings,
+        templates=mail["templates"],
+        keyring=mail["keyring"],
+        name="invitation",
+        recipient=visit.candidate,
+        context={
+            "visit": visit,
+            "name": visit.candidate.name,
+            "position": visit.position,
+            "day": visit.starts_at,
+            "ends": visit.ends_at,
+            "zone": visit.timezone,
+            "place": visit.location.name if visit.location else "",
+            "address": visit.location.address if visit.location else "",
+            "items": visible,
+            "host": visit.host.name if visit.host else "",
+            "link": link_for(settings, token),
+            "days": settings.invitation_link_days,
+        },
+        now=now,
+    )
+    again = visit.invited_at is not None
+    visit.invited_at = now
+    record(db, visit, actor=actor, action="visit.reinvited" if again else "visit.invited", now=now)
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    action: str
+    actor: str
+    details: dict[str, Any]
+
+
+async def history(db: AsyncSession, visit: Visit, *, limit: int = 100) -> list[HistoryEntry]:
+    """The visit's audit trail, newest first (one query)."""
+    rows = await db.execute(
+        sa.select(AuditEvent, col(User.name))
+        .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
+        .where(
+            col(AuditEvent.subject_type) == "visit", col(AuditEvent.subject_id) == visit.public_id
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
+    return [HistoryEntry(e.at, e.action, name or "", e.details or {}) for e, name in rows.all()]
