@@ -231,6 +231,92 @@ def demo_data(today: date) -> dict[str, Any]:
     }
 
 
+# A saved programme HR can start a new visit from (times as minutes from the first item).
+TEMPLATE: dict[str, Any] = {
+    "name": "Engineering op locatie, hele dag",
+    "department": "Engineering",
+    "day_start": "09:30",
+    "items": [
+        {
+            "start": 0,
+            "end": 30,
+            "kind": "other",
+            "title": "Ontvangst en koffie",
+            "room": "Receptie",
+        },
+        {
+            "start": 30,
+            "end": 90,
+            "kind": "interview",
+            "title": "Gesprek met je toekomstige manager",
+            "internal_title": "Ronde 2: motivatie en cultuur",
+            "room": "Zaal Dom",
+        },
+        {
+            "start": 105,
+            "end": 180,
+            "kind": "assignment",
+            "title": "Praktijkopdracht: een API-ontwerp bespreken",
+            "room": "Zaal Oudegracht",
+        },
+        {
+            "start": 180,
+            "end": 240,
+            "kind": "lunch",
+            "title": "Lunch met het team",
+            "room": "Kantine, 3e verdieping",
+        },
+    ],
+}
+TEMPLATE_PEOPLE = [
+    [HR],
+    [EMPLOYEE],
+    ["daan.verhoeven@zuiderlicht.example"],
+    ["daan.verhoeven@zuiderlicht.example", "eline.jansen@zuiderlicht.example"],
+]
+
+
+async def seed_template(db: Any, *, now: datetime) -> bool:
+    """Add the demo's programme template unless it is there (matched on its name)."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from portal.models import AgendaTemplate, User
+
+    found = await db.scalar(
+        sa.select(AgendaTemplate).where(col(AgendaTemplate.name) == TEMPLATE["name"])
+    )
+    if found is not None:
+        return False
+    emails = {e for people in TEMPLATE_PEOPLE for e in people}
+    ids = {
+        u.email: u.public_id
+        for u in await db.scalars(sa.select(User).where(col(User.email).in_(emails)))
+    }
+    items = [
+        {
+            "description": "",
+            "internal_title": "",
+            "room": "",
+            "visible_to_candidate": True,
+            **item,
+            "interviewers": [ids[e] for e in people if e in ids],
+        }
+        for item, people in zip(TEMPLATE["items"], TEMPLATE_PEOPLE, strict=True)
+    ]
+    db.add(
+        AgendaTemplate(
+            name=TEMPLATE["name"],
+            department=TEMPLATE["department"],
+            day_start=TEMPLATE["day_start"],
+            items=items,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return True
+
+
 def today_in_zone(now: datetime) -> date:
     return now.astimezone(ZoneInfo(ZONE)).date()
 
@@ -252,6 +338,7 @@ async def load_demo(settings: Any, keyring: Any) -> None:
         async with transaction(session_factory(engine)) as db:
             await import_bytes(db, raw, now=utcnow())
             await seed_stories(db, LocalStorage(settings.media_dir), settings, now=utcnow())
+            await seed_template(db, now=utcnow())
     finally:
         await engine.dispose()
 

@@ -196,6 +196,7 @@ def demo_clock() -> Callable[[], datetime]:
 def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None:
     """Migrate, import the demo data and add the demo stories, as ``portal demo`` does."""
     from portal.db import make_engine, session_factory, transaction, upgrade
+    from portal.demo import seed_template
     from portal.demo_stories import seed_stories
     from portal.imports.service import import_bytes
     from portal.media.storage import LocalStorage
@@ -208,6 +209,7 @@ def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None
             async with transaction(session_factory(engine)) as db:
                 await import_bytes(db, raw, now=clock())
                 await seed_stories(db, LocalStorage(settings.media_dir), settings, now=clock())
+                await seed_template(db, now=clock())
         finally:
             await engine.dispose()
 
