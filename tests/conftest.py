@@ -235,7 +235,7 @@ def csrf_from(html: str) -> str:
 
 
 def get_csrf(client: TestClient, path: str = "/login") -> str:
-    return csrf_from(client.get(path).text)
+    return csrf_from(client.get(path, follow_redirects=True).text)
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -13,10 +11,8 @@ from starlette.routing import Route
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import User
-from portal.questions import service as questions
 from portal.security import safe_next
 from portal.stories import reader
-from portal.stories import service as stories
 from portal.visits import notices, service
 from portal.web import (
     form_data,
@@ -31,6 +27,9 @@ from portal.web import (
 
 async def home(request: Request) -> Response:
     user = require_user(request)
+    if user.role.is_hr:
+        # HR's start page is their workspace.
+        return RedirectResponse(request.url_for("hr_dashboard").path, 303)
     async with unit_of_work(request) as db:
         if user.role.is_staff:
             return await _dashboard(request, db, user)
@@ -52,22 +51,9 @@ async def _stories_for(db: Any, view: service.VisitView) -> list[reader.Card]:
 
 
 async def _dashboard(request: Request, db: Any, user: User) -> Response:
-    """Staff's start page; HR also sees who is unprepared and what waits too long."""
-    clock = now(request)
-    visits = await service.upcoming_for_staff(db, actor=user, now=clock)
-    context: dict[str, Any] = {"visits": visits}
-    if user.role.is_hr:
-        settings = state(request).settings
-        context["readiness"] = await questions.readiness(
-            db,
-            visit_ids=[v.id for v in visits if v.id is not None],
-            waited_since=clock - timedelta(hours=settings.question_wait_hours),
-        )
-        today = clock.astimezone(ZoneInfo(settings.default_timezone)).date()
-        context["soon"] = questions.working_days_ahead(today, 3)
-        context["wait_hours"] = settings.question_wait_hours
-        context["stories_waiting"] = await stories.count_waiting(db)
-    return render(request, "staff/dashboard.html", context)
+    """An employee's start page: the coming visits they take part in (HR have /hr)."""
+    visits = await service.upcoming_for_staff(db, actor=user, now=now(request))
+    return render(request, "staff/dashboard.html", {"visits": visits})
 
 
 async def visit_page(request: Request) -> Response:

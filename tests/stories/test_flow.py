@@ -418,6 +418,6 @@ def test_hr_start_page_says_how_many_stories_wait(client, run, login_as, people,
     write(client, intent="submit", title="Nog een")
     with other_browser():
         login_as(people["hr"])
-        page = client.get("/").text
+        page = client.get("/hr").text
         assert "Verhalen die op jouw beoordeling wachten: 2" in page
         assert 'href="/hr/stories"' in page

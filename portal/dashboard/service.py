@@ -1,0 +1,132 @@
+"""HR's dashboard: the coming two weeks of visits and how ready each candidate is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+from sqlmodel import col
+
+from portal.models import Attendance, User, Visit, VisitPreferences, VisitStatus, rel
+from portal.questions import service as questions
+from portal.stories import service as stories
+
+# Today and the fourteen days after it.
+DAYS_AHEAD = 14
+# A visit this many working days away with no question yet is flagged.
+QUIET_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Row:
+    """One visit and its readiness. Preferences come as facts only (answered or not,
+    attendance): diet and accessibility text never reaches the overview."""
+
+    visit: Visit
+    attendance: Attendance
+    preferences_answered: bool
+    asked: int
+    waiting: int
+    # Scheduled, no question yet, and within QUIET_WORKING_DAYS working days.
+    quiet: bool
+    # The candidate told us today, on the day of the visit, that they run late.
+    late_today: bool
+
+    @property
+    def cancelled(self) -> bool:
+        return self.visit.status == VisitStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    rows: list[Row]
+    # Midday of the window's last day, in the default zone (for "until Tuesday 15 …").
+    until: datetime
+    not_invited: int  # scheduled visits in the window whose candidate has no invitation yet
+    overdue: int  # open questions older than the wait, across all visits
+    stories_waiting: int
+    wait_hours: int
+
+
+async def hr_dashboard(
+    db: AsyncSession, *, actor: User, now: datetime, zone: str, wait_hours: int
+) -> Dashboard | None:
+    """The dashboard in three queries whatever the number of visits; None for anyone but HR.
+
+    ``zone`` decides where "today" starts (PORTAL_DEFAULT_TIMEZONE); each visit's own
+    times are shown in its own zone by the template.
+    """
+    if not actor.role.is_hr:
+        return None
+    tz = ZoneInfo(zone)
+    today = now.astimezone(tz).date()
+    last_day = today + timedelta(days=DAYS_AHEAD)
+    start = datetime.combine(today, time(), tzinfo=tz)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz)
+
+    # "Answered" means the preferences row exists. Only the candidate saving their one
+    # preferences form writes it (portal.preferences.service._locked_row), and that form
+    # asks diet and accessibility beside attendance: saving it with both empty is the
+    # answer "nothing to tell". (The visit page's summary calls such a row "Not answered
+    # yet."; there it is about the content.) Only facts are selected, never the text: it
+    # can reveal health or religion, and the overview has no need of it.
+    answered = col(VisitPreferences.visit_id).is_not(None)
+    query = (
+        sa.select(Visit, col(VisitPreferences.attendance), answered)
+        .outerjoin(VisitPreferences, col(VisitPreferences.visit_id) == col(Visit.id))
+        .options(joinedload(rel(Visit.candidate)), joinedload(rel(Visit.location)))
+        .where(col(Visit.starts_at) >= start, col(Visit.starts_at) < end)
+        .order_by(col(Visit.starts_at), col(Visit.id))
+    )
+    found = (await db.execute(query)).all()
+    counts = await questions.readiness(
+        db,
+        visit_ids=[visit.id for visit, _a, _p in found if visit.id is not None],
+        waited_since=now - timedelta(hours=wait_hours),
+    )
+    soon = questions.working_days_ahead(today, QUIET_WORKING_DAYS)
+    rows = [
+        _row(visit, attendance, bool(has_prefs), counts=counts, soon=soon, now=now)
+        for visit, attendance, has_prefs in found
+    ]
+    return Dashboard(
+        rows=rows,
+        until=datetime.combine(last_day, time(12), tzinfo=tz),
+        not_invited=sum(1 for r in rows if not r.cancelled and r.visit.invited_at is None),
+        overdue=counts.overdue,
+        stories_waiting=await stories.count_waiting(db),
+        wait_hours=wait_hours,
+    )
+
+
+def _row(
+    visit: Visit,
+    attendance: Attendance | None,
+    answered: bool,
+    *,
+    counts: questions.Readiness,
+    soon: date,
+    now: datetime,
+) -> Row:
+    scheduled = visit.status == VisitStatus.SCHEDULED
+    zone = ZoneInfo(visit.timezone)
+    day = visit.starts_at.astimezone(zone).date()
+    visit_id: int = visit.id  # type: ignore[assignment]  # a loaded row always has its id
+    asked = counts.asked.get(visit_id, 0)
+    told = visit.running_late_at
+    return Row(
+        visit=visit,
+        attendance=attendance or Attendance.UNANSWERED,
+        preferences_answered=answered,
+        asked=asked,
+        waiting=counts.waiting.get(visit_id, 0),
+        quiet=scheduled and asked == 0 and day <= soon,
+        # "Running late" is news on the visit's day only (in the visit's own zone).
+        late_today=scheduled
+        and told is not None
+        and now.astimezone(zone).date() == day == told.astimezone(zone).date(),
+    )
