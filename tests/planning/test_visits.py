@@ -202,3 +202,14 @@ def test_history_shows_who_did_what(client, run, login_as, people):
         return sorted(rows)
 
     assert run(actions) == ["agenda.item_added", "visit.created"]
+
+
+def test_notes_for_this_visit_reach_the_candidate_safely(client, run, login_as, people):
+    login_as(people["hr"])
+    notes = "Neem je **laptop** mee. <script>alert(1)</script>"
+    public_id = visit_id(new_visit(client, arrival_notes=notes))
+    candidate = _user(run, "sam@example.org")
+    client.cookies.clear()
+    login_as(candidate)
+    page = client.get(f"/visit/{public_id}").text
+    assert "<strong>laptop</strong>" in page and "<script>alert(1)" not in page
