@@ -1,0 +1,369 @@
+"""Staff accounts and profiles: the HR directory, accounts and roles, and one's own profile.
+
+Every query is scoped by the actor (HR and administrators manage staff; a member of staff
+edits their own profile only), and every change to an account, a role or a profile is an
+audit event. Audit details hold field names and roles, never personal data: the person is
+named by their public id in ``subject_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlmodel import col
+
+from portal import audit
+from portal.auth import sessions
+from portal.i18n import gettext as _
+from portal.models import Image, Role, StaffProfile, User, rel
+from portal.people.forms import STAFF_ROLES, may_grant
+
+PAGE_SIZE = 50
+MAX_QUERY = 100
+
+
+class NotAllowed(Exception):
+    """The actor may not do this; answered as 404, like anything they may not see."""
+
+
+class Refused(Exception):
+    """A rule the person can act on (shown with the form, 422)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EmailTaken(Exception):
+    def __init__(self, owner: User | None) -> None:
+        super().__init__("e-mail address in use")
+        self.owner = owner
+
+
+class Conflict(Exception):
+    """The profile changed after the page was shown; nothing was saved."""
+
+
+# ---- the directory ---------------------------------------------------------------------
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    role: str = ""
+    active: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> Filters:
+        """Unknown values are dropped rather than refused: a filter is never an error page."""
+        role = params.get("role", "")
+        active = params.get("active", "")
+        page = params.get("page", "")
+        return cls(
+            q=" ".join(params.get("q", "").split())[:MAX_QUERY],
+            role=role if role in {r.value for r in STAFF_ROLES} else "",
+            active=active if active in ("0", "1") else "",
+            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+        )
+
+    def query(self, **changes: Any) -> dict[str, Any]:
+        """The filters as query parameters (without the empty ones), for links."""
+        values = {"q": self.q, "role": self.role, "active": self.active, "page": self.page}
+        values.update(changes)
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+
+@dataclass
+class DirectoryPage:
+    people: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+async def directory(db: AsyncSession, *, actor: User, filters: Filters) -> DirectoryPage | None:
+    """Members of staff (never candidates) matching the filters, a page at a time, for HR.
+
+    Two queries whatever the number of people: the count and the page (profiles joined in).
+    """
+    if not actor.role.is_hr:
+        return None
+    where: list[Any] = [col(User.role) != Role.CANDIDATE]
+    if filters.q:
+        needle = filters.q.lower()
+        where.append(
+            sa.or_(
+                sa.func.lower(col(User.name)).contains(needle, autoescape=True),
+                col(User.email).contains(needle, autoescape=True),  # stored lower-case
+            )
+        )
+    if filters.role:
+        where.append(col(User.role) == Role(filters.role))
+    if filters.active:
+        where.append(col(User.is_active).is_(filters.active == "1"))
+    total = int(await db.scalar(sa.select(sa.func.count(col(User.id))).where(*where)) or 0)
+    people = await db.scalars(
+        sa.select(User)
+        .outerjoin(rel(User.profile))
+        .options(contains_eager(rel(User.profile)))
+        .where(*where)
+        .order_by(sa.func.lower(col(User.name)), col(User.id))
+        .offset((filters.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    return DirectoryPage(list(people.unique()), total, filters.page, pages)
+
+
+# ---- loading -----------------------------------------------------------------------------
+
+
+def _with_profile() -> sa.Select[User]:
+    return sa.select(User).options(
+        joinedload(rel(User.profile)).joinedload(rel(StaffProfile.photo))
+    )
+
+
+async def _ensure_profile(db: AsyncSession, person: User, now: datetime) -> User:
+    """Every member of staff has a profile; one made outside the portal gets it here."""
+    if person.profile is None:
+        profile = StaffProfile(updated_at=now)  # type: ignore[call-arg]  # user_id at flush
+        profile.photo = None
+        person.profile = profile
+        await db.flush()
+    return person
+
+
+async def staff_member(
+    db: AsyncSession, *, actor: User, public_id: str, now: datetime
+) -> User | None:
+    """A member of staff, active or not, with profile and photo: for HR only. A candidate's
+    id answers None like an unknown one (HR manages candidates through their visits)."""
+    if not actor.role.is_hr:
+        return None
+    person = (
+        await db.scalars(
+            _with_profile().where(
+                col(User.public_id) == public_id, col(User.role) != Role.CANDIDATE
+            )
+        )
+    ).first()
+    return await _ensure_profile(db, person, now) if person is not None else None
+
+
+async def own_profile(db: AsyncSession, *, actor: User, now: datetime) -> User | None:
+    """The actor's own account with profile and photo; None for a candidate."""
+    if not actor.role.is_staff:
+        return None
+    person = (await db.scalars(_with_profile().where(col(User.id) == actor.id))).first()
+    return await _ensure_profile(db, person, now) if person is not None else None
+
+
+# ---- accounts ----------------------------------------------------------------------------
+
+
+async def create_account(
+    db: AsyncSession, *, actor: User, values: dict[str, Any], now: datetime
+) -> User:
+    """A new member of staff with a profile; raises NotAllowed or EmailTaken."""
+    role: Role = values["role"]
+    if not may_grant(actor, role):
+        raise NotAllowed
+    email: str = values["email"]
+    existing = await db.scalar(sa.select(User).where(col(User.email) == email))
+    if existing is not None:
+        raise EmailTaken(existing)
+    user = User(email=email, name=values["name"], role=role, created_at=now)
+    user.profile = StaffProfile(  # type: ignore[call-arg]  # user_id is set at flush
+        job_title=values["job_title"], department=values["department"], updated_at=now
+    )
+    try:
+        # A savepoint: two HR people adding the same address at once get one account and
+        # a clear message, not an error page.
+        async with db.begin_nested():
+            db.add(user)
+            await db.flush()
+    except IntegrityError:
+        raise EmailTaken(None) from None
+    _record(db, "account.created", actor, user, now, {"role": role.value})
+    return user
+
+
+def may_manage(actor: User, person: User) -> bool:
+    """Deactivating or reactivating: HR for employees, administrators for everyone."""
+    return actor.role is Role.ADMIN or (actor.role is Role.HR and person.role is Role.EMPLOYEE)
+
+
+async def _keep_an_admin(db: AsyncSession, *, leaving: User) -> None:
+    """Refuse a change that would leave no active administrator.
+
+    The active administrators' rows are locked first (FOR UPDATE on PostgreSQL; SQLite
+    serialises writers anyway), so two administrators demoting each other at the same
+    moment cannot both succeed and lock everyone out.
+    """
+    admins = await db.scalars(
+        sa.select(col(User.id))
+        .where(col(User.role) == Role.ADMIN, col(User.is_active).is_(True))
+        .with_for_update()
+    )
+    if not set(admins) - {leaving.id}:
+        raise Refused(
+            _(
+                "%(name)s is the last active administrator. Make someone else an "
+                "administrator first, so the portal always has one."
+            )
+            % {"name": leaving.name}
+        )
+
+
+async def change_role(
+    db: AsyncSession, *, actor: User, person: User, role: Role | None, now: datetime
+) -> None:
+    """Administrators only; raises NotAllowed, or Refused for the last administrator."""
+    if actor.role is not Role.ADMIN or person.role is Role.CANDIDATE:
+        raise NotAllowed
+    if role not in STAFF_ROLES:
+        raise Refused(_("Choose a role: employee, HR or administrator."))
+    old = person.role
+    if role is old:
+        return
+    if old is Role.ADMIN and person.is_active:
+        await _keep_an_admin(db, leaving=person)
+    await db.execute(sa.update(User).where(col(User.id) == person.id).values(role=role))
+    _record(db, "account.role_changed", actor, person, now, {"from": old.value, "to": role.value})
+
+
+async def deactivate(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
+    """Close an account and end its sessions at once. Nothing they wrote is deleted: their
+    stories and answers stay, and the pages that show people leave out inactive ones."""
+    if person.id == actor.id:
+        raise Refused(
+            _("You cannot deactivate your own account. Ask another administrator to do it.")
+        )
+    if not may_manage(actor, person):
+        raise NotAllowed
+    if not person.is_active:
+        return
+    if person.role is Role.ADMIN:
+        await _keep_an_admin(db, leaving=person)
+    await db.execute(sa.update(User).where(col(User.id) == person.id).values(is_active=False))
+    # Their open sessions die now, not when they next expire.
+    await sessions.revoke_all(db, user_id=person.id or 0, now=now)
+    _record(db, "account.deactivated", actor, person, now, {"role": person.role.value})
+
+
+async def reactivate(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
+    if not may_manage(actor, person):
+        raise NotAllowed
+    if person.is_active:
+        return
+    await db.execute(sa.update(User).where(col(User.id) == person.id).values(is_active=True))
+    _record(db, "account.reactivated", actor, person, now, {"role": person.role.value})
+
+
+# ---- profiles ----------------------------------------------------------------------------
+
+
+def _stamp(now: datetime, previous: datetime) -> datetime:
+    """The next version: the time of the change, and always later than the one before
+    (two saves within one clock tick must still tell their versions apart)."""
+    return max(now, previous + timedelta(microseconds=1))
+
+
+async def save_profile(
+    db: AsyncSession,
+    *,
+    actor: User,
+    person: User,
+    values: dict[str, Any],
+    photo: Image | None,
+    remove_photo: bool,
+    seen: datetime | None,
+    now: datetime,
+) -> None:
+    """Save what the form binds, only if the profile is still as the editor saw it.
+
+    ``values`` holds the fields of one form (HR's or the owner's): HR may change any
+    profile, the owner only their own words. Raises NotAllowed or Conflict.
+    """
+    profile = person.profile
+    hr_only = set(values) - {"pronouns", "bio", "linkedin_url", "phone"}
+    if profile is None or not (actor.role.is_hr or (person.id == actor.id and not hr_only)):
+        raise NotAllowed
+    if seen is None:
+        raise Conflict
+    changes = {k: v for k, v in values.items() if k != "name"}
+    changed = [k for k, v in values.items() if v != getattr(person if k == "name" else profile, k)]
+    if photo is not None:
+        changes["photo_id"] = photo.id
+        changed.append("photo")
+    elif remove_photo and profile.photo_id is not None:
+        changes["photo_id"] = None
+        changed.append("photo")
+    # One conditional UPDATE: of two editors who saw the same version, only one wins.
+    saved = await db.execute(
+        sa.update(StaffProfile)
+        .where(col(StaffProfile.user_id) == person.id, col(StaffProfile.updated_at) == seen)
+        .values(**changes, updated_at=_stamp(now, seen))
+        .returning(col(StaffProfile.user_id))
+    )
+    if saved.first() is None:
+        raise Conflict
+    if "name" in changed:
+        await db.execute(
+            sa.update(User).where(col(User.id) == person.id).values(name=values["name"])
+        )
+    by = "self" if person.id == actor.id else "hr"
+    if changed:
+        _record(db, "profile.updated", actor, person, now, {"fields": changed, "by": by})
+    if "visible_to_candidates" in changed:
+        details = {"visible": values["visible_to_candidates"], "by": by}
+        _record(db, "profile.visibility_changed", actor, person, now, details)
+
+
+async def set_visibility(db: AsyncSession, *, actor: User, visible: bool, now: datetime) -> None:
+    """Show or hide one's own photo and bio to candidates, at any time and at once.
+
+    No version check: withdrawing must always work. The version moves on all the same, so
+    an HR form opened before cannot switch it back unseen.
+    """
+    person = await own_profile(db, actor=actor, now=now)
+    if person is None or person.profile is None:
+        raise NotAllowed
+    profile = person.profile
+    if profile.visible_to_candidates is visible:
+        return
+    await db.execute(
+        sa.update(StaffProfile)
+        .where(col(StaffProfile.user_id) == person.id)
+        .values(visible_to_candidates=visible, updated_at=_stamp(now, profile.updated_at))
+    )
+    details = {"visible": visible, "by": "self"}
+    _record(db, "profile.visibility_changed", actor, person, now, details)
+
+
+def _record(
+    db: AsyncSession,
+    action: str,
+    actor: User,
+    person: User,
+    now: datetime,
+    details: dict[str, Any],
+) -> None:
+    audit.record(
+        db,
+        action=action,
+        now=now,
+        actor_id=actor.id,
+        subject_type="user",
+        subject_id=person.public_id,
+        details=details,
+    )
