@@ -64,14 +64,17 @@ def cmd_users_create(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from portal import i18n
     from portal.config import resolve_secret_key
-    from portal.imports.service import ImportProblems, PhotoSource, import_bytes
+    from portal.imports.service import ImportProblems, PhotoSource, import_bytes, notifier
     from portal.media.storage import LocalStorage
     from portal.models import utcnow
     from portal.security import Keyring
-    from portal.visits.notices import notify_changed
     from portal.web import make_templates
 
-    raw = Path(args.file).read_bytes()
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     # Portraits named in the file are read from the file's folder.
     photos = PhotoSource(
         folder=Path(args.file).resolve().parent,
@@ -80,19 +83,27 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     )
     i18n.set_locale("en")  # problems are reported in English, like the format's reference
 
+    def progress(message: str) -> None:
+        # On stderr, so stdout keeps only the result (for scripts that read it).
+        print(f"{args.file}: {message}", file=sys.stderr, flush=True)
+
     async def work(db: Any) -> Any:
         now = utcnow()
-        report = await import_bytes(db, raw, now=now, photos=photos)
-        # Candidates who know their visit hear about a changed programme (once per change).
-        report.notified = await notify_changed(
-            db,
-            report.changed,
+        notify = notifier(
             settings=settings,
             templates=make_templates(),
             keyring=Keyring(resolve_secret_key(settings)),
             now=now,
         )
-        return report
+        return await import_bytes(
+            db,
+            raw,
+            now=now,
+            photos=photos,
+            notify=notify,
+            progress=None if args.quiet else progress,
+            details={"source": "command line", "file": Path(args.file).name[:100]},
+        )
 
     try:
         report = asyncio.run(_with_db(settings, work))
@@ -221,8 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--email", required=True)
     users.add_argument("--name", required=True)
     users.add_argument("--role", required=True, choices=["candidate", "employee", "hr", "admin"])
-    imp = sub.add_parser("import", help="import visits from a JSON file (see README)")
-    imp.add_argument("file")
+    imp = sub.add_parser("import", help="import visits from a JSON or CSV file (see README)")
+    imp.add_argument("file", help="JSON or CSV, told apart by the content")
+    imp.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
 

@@ -87,6 +87,36 @@ def test_import_twice_and_a_bad_file(tmp_path):
     )
 
 
+def test_import_csv_reports_progress_unless_quiet(tmp_path):
+    """The CSV is told from JSON by its content; progress goes to stderr, the result to stdout."""
+    assert (
+        portal(tmp_path, "import", "--quiet", str(ROOT / "examples" / "import.json")).stderr == ""
+    )
+    csv_copy = tmp_path / "export.txt"  # the name says nothing about the format
+    csv_copy.write_bytes((ROOT / "examples" / "import.csv").read_bytes())
+    first = portal(tmp_path, "import", str(csv_copy))
+    assert first.returncode == 0, first.stderr
+    assert "visits 2 new, 0 updated" in first.stdout
+    assert "checked 2 visits, 6 agenda items and 0 staff (CSV)" in first.stderr
+    assert "writing visits: 2/2" in first.stderr
+    again = portal(tmp_path, "import", "--quiet", str(csv_copy))
+    assert "visits 0 new, 2 updated" in again.stdout and again.stderr == ""
+
+
+def test_import_names_the_bad_csv_row(tmp_path):
+    lines = (ROOT / "examples" / "import.csv").read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace(",other,", ",party,")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("".join(lines))
+    result = portal(tmp_path, "import", str(bad))
+    assert result.returncode == 1
+    assert "nothing was imported; 1 problem(s)" in result.stderr
+    assert "line 2, column kind: Input should be 'interview'" in result.stderr
+    missing = portal(tmp_path, "import", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+
 def test_bad_setting_is_reported_plainly(tmp_path):
     result = portal(tmp_path, "db", "upgrade", PORTAL_DEFAULT_TIMEZONE="Mars/Olympus")
     assert result.returncode == 2 and "unknown time zone" in result.stderr

@@ -1,12 +1,14 @@
-"""The import format (``portal import FILE``), as documented in the README.
+"""The import format (``portal import FILE``), as documented in the README, and its checks.
 
 Unknown keys are errors, not ignored: a typo in an ATS export must not silently drop data.
+Every check that needs no database lives here, so the JSON and the CSV reader share it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -16,13 +18,17 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
 )
 
 from portal.models import AgendaKind
 
 
+@lru_cache(maxsize=4096)
 def _email(value: str) -> str:
+    # Cached: a big file names the same interviewers thousands of times, and checking an
+    # address is most of the time spent on reading a file.
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -47,6 +53,8 @@ Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Markdown = Annotated[str, StringConstraints(max_length=20_000)]
+# The same limit as the office form in the workspace, so an imported office can be saved there.
+ArrivalNotes = Annotated[str, StringConstraints(max_length=10_000)]
 
 
 class Strict(BaseModel):
@@ -77,9 +85,12 @@ class CandidateIn(Strict):
 
 
 class LocationIn(Strict):
+    """An office, matched on its name. A key left out keeps what the portal has (HR may
+    have written the directions in the workspace); a key given replaces it."""
+
     name: Name
-    address: Annotated[str, StringConstraints(max_length=500)] = ""
-    arrival_notes: Markdown = ""
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    arrival_notes: ArrivalNotes = ""
 
 
 class AgendaIn(Strict):
@@ -121,3 +132,99 @@ class VisitIn(Strict):
 class ImportFile(Strict):
     staff: list[StaffIn] = Field(default_factory=list)
     visits: list[VisitIn] = Field(default_factory=list)
+
+
+class ImportProblems(Exception):
+    """The file was refused; ``problems`` lists every one of them with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def validate(data: Any) -> ImportFile:
+    """The whole file checked at once: every problem reported, with its path."""
+    try:
+        parsed = ImportFile.model_validate(data)
+    except ValidationError as exc:
+        raise ImportProblems([describe(err) for err in exc.errors()]) from exc
+    problems = check_times(parsed.visits)
+    ids = [v.external_id for v in parsed.visits]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"visits: external_id {dup!r} appears more than once")
+    problems += check_offices(parsed.visits)
+    if problems:
+        raise ImportProblems(problems)
+    return parsed
+
+
+def path_of(loc: tuple[int | str, ...]) -> str:
+    """``("visits", 0, "agenda", 2, "kind")`` -> ``visits[0].agenda[2].kind``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+
+
+def describe(err: Any) -> str:
+    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+    return f"{path_of(err['loc']) or '(file)'}: {message}"
+
+
+def to_utc(value: datetime, zone: str) -> datetime | None:
+    """A wall-clock time in ``zone`` (or a time with an offset) in UTC; None if it never occurs."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    tz = ZoneInfo(zone)
+    local = value.replace(tzinfo=tz)
+    utc = local.astimezone(UTC)
+    # A wall time inside a spring-forward gap does not exist: refuse it, don't guess.
+    if utc.astimezone(tz).replace(tzinfo=None) != value:
+        return None
+    return utc
+
+
+def check_times(visits: list[VisitIn]) -> list[str]:
+    problems = []
+    for n, visit in enumerate(visits):
+        if not visit.agenda and not (visit.starts_at and visit.ends_at):
+            problems.append(f"visits[{n}]: give an agenda, or starts_at and ends_at")
+        spans: list[tuple[str, datetime, datetime]] = []
+        if visit.starts_at and visit.ends_at:
+            spans.append((f"visits[{n}]", visit.starts_at, visit.ends_at))
+        spans += [
+            (f"visits[{n}].agenda[{i}]", a.starts_at, a.ends_at) for i, a in enumerate(visit.agenda)
+        ]
+        for path, start, end in spans:
+            s, e = to_utc(start, visit.timezone), to_utc(end, visit.timezone)
+            if s is None or e is None:
+                problems.append(
+                    f"{path}: that time does not exist in {visit.timezone} (clocks go forward)"
+                )
+            elif e <= s:
+                problems.append(f"{path}: ends_at must be after starts_at")
+    return problems
+
+
+def office_key(name: str) -> str:
+    """Offices match on their name, whatever its case ("Kantoor Utrecht", "kantoor utrecht")."""
+    return name.casefold()
+
+
+def check_offices(visits: list[VisitIn]) -> list[str]:
+    """One office, one address: two visits may not give the same office different details
+    (one of them would silently win)."""
+    problems = []
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for n, visit in enumerate(visits):
+        loc = visit.location
+        if loc is None:
+            continue
+        for key in ("address", "arrival_notes"):
+            if key not in loc.model_fields_set:
+                continue
+            value = getattr(loc, key)
+            m, seen = first.setdefault((office_key(loc.name), key), (n, value))
+            if seen != value:
+                problems.append(
+                    f"visits[{n}].location.{key}: differs from visits[{m}].location.{key} "
+                    f"for the same office {loc.name!r}"
+                )
+    return problems

@@ -1,38 +1,74 @@
-"""Bring visits over from an applicant tracking system, all or nothing, safe to repeat."""
+"""Bring visits over from an applicant tracking system, all or nothing, safe to repeat.
+
+A file is JSON or CSV, told apart by its content (never its name): both become the same
+``ImportFile`` and go through the same checks, so the two formats cannot drift apart.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlmodel import col
 
 from portal import audit
 from portal.config import Settings
-from portal.imports.schema import AgendaIn, ImportFile, StaffIn, VisitIn
+from portal.imports import csv_format
+from portal.imports.schema import (
+    AgendaIn,
+    ImportFile,
+    ImportProblems,
+    StaffIn,
+    VisitIn,
+    office_key,
+    to_utc,
+    validate,
+)
+from portal.locations.service import bump_upcoming
 from portal.media import service as media
 from portal.media.images import ImageRejected, Variant
 from portal.media.storage import Storage
-from portal.models import AgendaItem, Location, Role, StaffProfile, User, Visit, VisitStatus, rel
+from portal.models import (
+    AgendaInterviewer,
+    AgendaItem,
+    AuditEvent,
+    Location,
+    Role,
+    StaffProfile,
+    User,
+    Visit,
+    VisitStatus,
+    new_public_id,
+    rel,
+)
+
+__all__ = [
+    "ImportProblems",
+    "Parsed",
+    "PhotoSource",
+    "Report",
+    "apply",
+    "import_bytes",
+    "parse",
+    "read",
+    "to_utc",
+]
 
 CHUNK = 500
+# Visits written (and flushed) at a time: progress is reported after each batch.
+BATCH = 250
 
-
-class ImportProblems(Exception):
-    """The file was refused; ``problems`` lists every one of them with its path."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+# Progress for the command line ("writing visits: 250/1000").
+Progress = Callable[[str], None]
+# Queues the change notices for visits whose programme changed; returns how many.
+Notifier = Callable[[AsyncSession, list[Visit]], Awaitable[int]]
 
 
 @dataclass
@@ -53,64 +89,48 @@ class Report:
     notified: int = 0
 
 
+@dataclass
+class Parsed:
+    """A checked file, its format, and how to name a place in it (a path, or a CSV line)."""
+
+    data: ImportFile
+    format: str
+    locate: Callable[[str], str] = field(default=lambda problem: problem)
+
+
+def _text(raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        return raw.removeprefix("\ufeff")
+    try:
+        # utf-8-sig: Excel writes a byte-order mark before UTF-8 CSV (and some tools do
+        # before JSON); it is not part of the content.
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblems(
+            [f"(file): not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
+        ) from exc
+
+
+def read(raw: bytes | str) -> Parsed:
+    """Tell JSON from CSV by the content and check the whole file before anything is written.
+
+    A file that starts like JSON (``{`` or ``[``) is read as JSON, so a broken JSON file
+    gets JSON's error rather than a complaint about CSV columns; anything else is CSV.
+    """
+    text = _text(raw)
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ImportProblems([f"not valid JSON: {exc}"]) from exc
+        return Parsed(validate(data), "json")
+    data, locate = csv_format.read_csv(text)
+    return Parsed(data, "csv", locate)
+
+
 def parse(raw: bytes | str) -> ImportFile:
-    """Validate the whole file before anything is written."""
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportProblems([f"not valid JSON: {exc}"]) from exc
-    try:
-        parsed = ImportFile.model_validate(data)
-    except ValidationError as exc:
-        raise ImportProblems([_describe(err) for err in exc.errors()]) from exc
-    problems = _check_times(parsed.visits)
-    ids = [v.external_id for v in parsed.visits]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"visits: external_id {dup!r} appears more than once")
-    if problems:
-        raise ImportProblems(problems)
-    return parsed
-
-
-def _describe(err: Any) -> str:
-    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
-    message = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-    return f"{path or '(file)'}: {message}"
-
-
-def to_utc(value: datetime, zone: str) -> datetime | None:
-    """A wall-clock time in ``zone`` (or a time with an offset) in UTC; None if it never occurs."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    tz = ZoneInfo(zone)
-    local = value.replace(tzinfo=tz)
-    utc = local.astimezone(UTC)
-    # A wall time inside a spring-forward gap does not exist: refuse it, don't guess.
-    if utc.astimezone(tz).replace(tzinfo=None) != value:
-        return None
-    return utc
-
-
-def _check_times(visits: list[VisitIn]) -> list[str]:
-    problems = []
-    for n, visit in enumerate(visits):
-        if not visit.agenda and not (visit.starts_at and visit.ends_at):
-            problems.append(f"visits[{n}]: give an agenda, or starts_at and ends_at")
-        spans: list[tuple[str, datetime, datetime]] = []
-        if visit.starts_at and visit.ends_at:
-            spans.append((f"visits[{n}]", visit.starts_at, visit.ends_at))
-        spans += [
-            (f"visits[{n}].agenda[{i}]", a.starts_at, a.ends_at) for i, a in enumerate(visit.agenda)
-        ]
-        for path, start, end in spans:
-            s, e = to_utc(start, visit.timezone), to_utc(end, visit.timezone)
-            if s is None or e is None:
-                problems.append(
-                    f"{path}: that time does not exist in {visit.timezone} (clocks go forward)"
-                )
-            elif e <= s:
-                problems.append(f"{path}: ends_at must be after starts_at")
-    return problems
+    """Validate the whole file (JSON or CSV) before anything is written."""
+    return read(raw).data
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -125,8 +145,16 @@ async def apply(
     now: datetime,
     actor_id: int | None = None,
     photos: PhotoSource | None = None,
+    notify: Notifier | None = None,
+    progress: Progress | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Report:
-    """Write a parsed file in the caller's transaction; raises ImportProblems before any write."""
+    """Write a parsed file in the caller's transaction; raises ImportProblems before any write.
+
+    ``notify`` is called with the visits whose programme changed, before the audit event
+    is written (which records how many were told); ``details`` go into that event too.
+    """
+    say = progress or (lambda _message: None)
     report = Report()
     emails = sorted(
         {s.email for s in data.staff}
@@ -147,8 +175,11 @@ async def apply(
 
     for staff in data.staff:
         _upsert_staff(db, staff, users, report, now)
-    locations = await _locations(db, data, now)
+    locations, moved = await _locations(db, data)
     await db.flush()
+    # Before any visit is loaded (the UPDATE does not refresh loaded rows): an office with
+    # a new address is a new place in every upcoming visit's calendar events.
+    await bump_upcoming(db, location_ids=[loc.id for loc in moved], now=now)
     if photos is not None:
         for email, (source_digest, variants) in portraits.items():
             user = users[email]
@@ -174,42 +205,36 @@ async def apply(
         )
         # Found by external_id, so it is never None here; the test is for mypy.
         existing.update({v.external_id: v for v in visits if v.external_id is not None})
-    for visit_in in data.visits:
-        person = visit_in.candidate
-        candidate = users.get(person.email)
-        if candidate is None:
-            candidate = User(
-                email=person.email,
-                name=person.name,
-                role=Role.CANDIDATE,
-                locale=person.locale,
-                created_at=now,
-            )
-            db.add(candidate)
-            users[candidate.email] = candidate
-        else:
-            candidate.name = person.name
-            candidate.locale = person.locale or candidate.locale
-    await db.flush()  # one flush gives every new person an id
-    for visit_in in data.visits:
-        candidate = users[visit_in.candidate.email]
-        _upsert_visit(
-            db,
-            visit_in,
-            existing.get(visit_in.external_id),
-            candidate,
-            users,
-            locations,
-            report,
-            now,
-        )
-    await db.flush()
+    await _candidates(db, data, users, now)
+    total = len(data.visits)
+    for start in range(0, total, BATCH):
+        new: list[tuple[VisitIn, dict[str, Any]]] = []
+        for visit_in in data.visits[start : start + BATCH]:
+            fields = _visit_fields(visit_in, users, locations)
+            visit = existing.get(visit_in.external_id)
+            if visit is None:
+                new.append((visit_in, fields))
+            else:
+                candidate = users[visit_in.candidate.email]
+                _update_visit(visit_in, visit, fields, candidate, users, report, now)
+        await _insert_visits(db, new, users, now)
+        report.created["visits"] += len(new)
+        # Written a batch at a time, so the progress shown is the progress made.
+        await db.flush()
+        say(f"writing visits: {min(start + BATCH, total)}/{total}")
+    if notify is not None and report.changed:
+        report.notified = await notify(db, report.changed)
     audit.record(
         db,
         action="import.applied",
         now=now,
         actor_id=actor_id,
-        details={"created": report.created, "updated": report.updated},
+        details={
+            "created": report.created,
+            "updated": report.updated,
+            "notified": report.notified,
+            **(details or {}),
+        },
     )
     return report
 
@@ -316,77 +341,203 @@ def _upsert_staff(
         setattr(profile, key, getattr(staff, key))
 
 
-async def _locations(db: AsyncSession, data: ImportFile, now: datetime) -> dict[str, Location]:
-    wanted = {v.location.name: v.location for v in data.visits if v.location}
-    found = {
-        loc.name: loc
-        for loc in await db.scalars(sa.select(Location).where(col(Location.name).in_(list(wanted))))
-    }
-    for name, loc_in in wanted.items():
-        loc = found.get(name)
-        if loc is None:
-            loc = Location(name=name)
-            db.add(loc)
-            found[name] = loc
-        loc.address, loc.arrival_notes = loc_in.address, loc_in.arrival_notes
-    return found
+async def _locations(
+    db: AsyncSession, data: ImportFile
+) -> tuple[dict[str, Location], list[Location]]:
+    """The file's offices by office_key (created when new), and the existing ones whose
+    address changed.
+
+    Only what the file gives is written: an office's arrival notes kept in the workspace
+    survive a file (or a CSV, which has no column for them) that leaves them out.
+    """
+    wanted = {office_key(v.location.name): v.location for v in data.visits if v.location}
+    names = [loc.name for loc in wanted.values()]
+    # lower() in SQL knows only ASCII (SQLite); the exact names are asked for as well, and
+    # the match itself is made in Python.
+    rows = await db.scalars(
+        sa.select(Location).where(
+            sa.or_(
+                col(Location.name).in_(names),
+                sa.func.lower(col(Location.name)).in_([n.lower() for n in names]),
+            )
+        )
+    )
+    found: dict[str, Location] = {}
+    for loc in sorted(rows, key=lambda row: row.name not in names):  # exact matches first
+        found.setdefault(office_key(loc.name), loc)
+    moved: list[Location] = []
+    for key, loc_in in wanted.items():
+        known = found.get(key)
+        if known is None:
+            found[key] = Location(
+                name=loc_in.name, address=loc_in.address, arrival_notes=loc_in.arrival_notes
+            )
+            db.add(found[key])
+            continue
+        loc = known
+        given = loc_in.model_fields_set
+        if "address" in given and loc.address != loc_in.address:
+            loc.address = loc_in.address
+            moved.append(loc)
+        if "arrival_notes" in given and loc.arrival_notes != loc_in.arrival_notes:
+            loc.arrival_notes = loc_in.arrival_notes
+    return found, moved
 
 
-def _upsert_visit(
-    db: AsyncSession,
-    visit_in: VisitIn,
-    visit: Visit | None,
-    candidate: User,
-    users: dict[str, User],
-    locations: dict[str, Location],
-    report: Report,
-    now: datetime,
+async def _candidates(
+    db: AsyncSession, data: ImportFile, users: dict[str, User], now: datetime
 ) -> None:
+    """Update the known candidates; add the new ones in a few statements, not one each.
+
+    (The ORM inserts a row at a time when it must learn each new id, and a file of a
+    thousand visits brings a thousand new people.)
+    """
+    fresh: dict[str, dict[str, Any]] = {}
+    for visit_in in data.visits:
+        person = visit_in.candidate
+        known = users.get(person.email)
+        if known is None:
+            earlier = fresh.get(person.email, {})
+            fresh[person.email] = {
+                "email": person.email,
+                "name": person.name,
+                "role": Role.CANDIDATE,
+                # As for a known candidate: a visit that names no language keeps one given.
+                "locale": person.locale or earlier.get("locale"),
+                "created_at": now,
+            }
+        else:
+            known.name = person.name
+            known.locale = person.locale or known.locale
+    if not fresh:
+        return
+    await db.execute(sa.insert(User), list(fresh.values()))
+    for part in _chunks(list(fresh)):
+        added = await db.scalars(sa.select(User).where(col(User.email).in_(part)))
+        users.update({u.email: u for u in added})
+
+
+def _visit_fields(
+    visit_in: VisitIn, users: dict[str, User], locations: dict[str, Location]
+) -> dict[str, Any]:
+    """The visit's own columns, as the file gives them."""
     zone = visit_in.timezone
     spans = [(to_utc(a.starts_at, zone), to_utc(a.ends_at, zone)) for a in visit_in.agenda]
     if visit_in.starts_at and visit_in.ends_at:
         spans.append((to_utc(visit_in.starts_at, zone), to_utc(visit_in.ends_at, zone)))
-    starts = min(s for s, _e in spans if s)
-    ends = max(e for _s, e in spans if e)
-    if visit is None:
-        visit = Visit(
-            external_id=visit_in.external_id,
-            candidate_id=candidate.id,  # type: ignore[arg-type]  # apply() flushed: id is set
-            position=visit_in.position,
-            starts_at=starts,
-            ends_at=ends,
-            created_at=now,
-            updated_at=now,
-        )
-        visit.agenda = []
-        db.add(visit)
-        report.created["visits"] += 1
-    else:
-        report.updated["visits"] += 1
-    fields = {
-        "candidate_id": candidate.id,
+    return {
+        "candidate_id": users[visit_in.candidate.email].id,
         "position": visit_in.position,
         "department": visit_in.department,
         "timezone": zone,
-        "starts_at": starts,
-        "ends_at": ends,
+        # validate() refused times that do not exist, so none of these is None.
+        "starts_at": min(s for s, _e in spans if s),
+        "ends_at": max(e for _s, e in spans if e),
         "status": VisitStatus(visit_in.status),
-        "location_id": locations[visit_in.location.name].id if visit_in.location else None,
+        "location_id": (
+            locations[office_key(visit_in.location.name)].id if visit_in.location else None
+        ),
         "host_id": users[visit_in.host].id if visit_in.host else None,
     }
+
+
+def _item_values(item_in: AgendaIn, position: int, zone: str) -> dict[str, Any]:
+    return {
+        "external_id": item_in.external_id,
+        "position": position,
+        "starts_at": to_utc(item_in.starts_at, zone),
+        "ends_at": to_utc(item_in.ends_at, zone),
+        "kind": item_in.kind,
+        "title": item_in.title,
+        "internal_title": item_in.internal_title,
+        "room": item_in.room,
+        "description": item_in.description,
+        "visible_to_candidate": item_in.visible_to_candidate,
+    }
+
+
+async def _insert_visits(
+    db: AsyncSession,
+    new: list[tuple[VisitIn, dict[str, Any]]],
+    users: dict[str, User],
+    now: datetime,
+) -> None:
+    """New visits with their agenda and interviewers: three bulk INSERTs per batch.
+
+    Rows are matched to the ids the database gave them on their random public ids, so
+    the order in which RETURNING hands them back does not matter.
+    """
+    if not new:
+        return
+    visit_rows = [
+        {
+            **fields,
+            "public_id": new_public_id(),
+            "external_id": visit_in.external_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for visit_in, fields in new
+    ]
+    visit_ids = await _insert_returning_ids(db, Visit, visit_rows)
+    item_rows: list[dict[str, Any]] = []
+    people: list[tuple[str, list[int | None]]] = []
+    for (visit_in, _fields), row in zip(new, visit_rows, strict=True):
+        for position, item_in in enumerate(visit_in.agenda):
+            public_id = new_public_id()
+            item_rows.append(
+                {
+                    **_item_values(item_in, position, visit_in.timezone),
+                    "public_id": public_id,
+                    "visit_id": visit_ids[row["public_id"]],
+                }
+            )
+            emails = dict.fromkeys(item_in.interviewers)
+            people.append((public_id, [users[e].id for e in emails]))
+    item_ids = await _insert_returning_ids(db, AgendaItem, item_rows)
+    links = [
+        {"agenda_item_id": item_ids[public_id], "user_id": user_id}
+        for public_id, user_ids in people
+        for user_id in user_ids
+    ]
+    if links:
+        await db.execute(sa.insert(AgendaInterviewer), links)
+
+
+async def _insert_returning_ids(
+    db: AsyncSession, model: type[Visit] | type[AgendaItem], rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    """Insert ``rows`` in bulk; their new ids by public id."""
+    if not rows:
+        return {}
+    result = await db.execute(sa.insert(model).returning(col(model.id), col(model.public_id)), rows)
+    # Typed "int | None" (the model's id before insert); after an INSERT it is always set.
+    return {public_id: row_id for row_id, public_id in result.all() if row_id is not None}
+
+
+def _update_visit(
+    visit_in: VisitIn,
+    visit: Visit,
+    fields: dict[str, Any],
+    candidate: User,
+    users: dict[str, User],
+    report: Report,
+    now: datetime,
+) -> None:
+    report.updated["visits"] += 1
     changed = {k: v for k, v in fields.items() if getattr(visit, k) != v}
     for key, value in changed.items():
         setattr(visit, key, value)
-    if changed and visit.id is not None:
+    if changed:
         visit.version += 1
         visit.updated_at = now
     visit.candidate = candidate
-    programme_changed = _sync_agenda(visit, visit_in.agenda, users, zone)
-    if visit.id is not None and ({"status", "location_id"} & changed.keys()):
+    programme_changed = _sync_agenda(visit, visit_in.agenda, users, visit_in.timezone)
+    if {"status", "location_id"} & changed.keys():
         # Every event's status or place changed: calendars must take the new version.
         for item in visit.agenda:
             item.sequence += 1
-    if visit.id is not None and (programme_changed or "location_id" in changed):
+    if programme_changed or "location_id" in changed:
         if programme_changed:
             visit.version += 1
             visit.updated_at = now
@@ -405,18 +556,7 @@ def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User],
     for pos, item_in in enumerate(items_in):
         item = by_ext.get(item_in.external_id) if item_in.external_id else by_pos.get(pos)
         people = [users[e] for e in dict.fromkeys(item_in.interviewers)]
-        values: dict[str, Any] = {
-            "external_id": item_in.external_id,
-            "position": pos,
-            "starts_at": to_utc(item_in.starts_at, zone),
-            "ends_at": to_utc(item_in.ends_at, zone),
-            "kind": item_in.kind,
-            "title": item_in.title,
-            "internal_title": item_in.internal_title,
-            "room": item_in.room,
-            "description": item_in.description,
-            "visible_to_candidate": item_in.visible_to_candidate,
-        }
+        values = _item_values(item_in, pos, zone)
         if item is None:
             item = AgendaItem(**values)
             item.interviewers = people
@@ -457,5 +597,68 @@ async def import_bytes(
     now: datetime,
     actor_id: int | None = None,
     photos: PhotoSource | None = None,
+    notify: Notifier | None = None,
+    progress: Progress | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Report:
-    return await apply(db, parse(raw), now=now, actor_id=actor_id, photos=photos)
+    """Check a JSON or CSV file whole, then write it; problems name a path or a CSV line."""
+    parsed = read(raw)
+    if progress is not None:
+        items = sum(len(v.agenda) for v in parsed.data.visits)
+        progress(
+            f"checked {len(parsed.data.visits)} visits, {items} agenda items "
+            f"and {len(parsed.data.staff)} staff ({parsed.format.upper()})"
+        )
+    try:
+        return await apply(
+            db,
+            parsed.data,
+            now=now,
+            actor_id=actor_id,
+            photos=photos,
+            notify=notify,
+            progress=progress,
+            details={"format": parsed.format, **(details or {})},
+        )
+    except ImportProblems as exc:
+        # Problems found against the database (an unknown interviewer, say) are named by
+        # path; a CSV's reader turns those into its lines and columns.
+        raise ImportProblems([parsed.locate(p) for p in exc.problems]) from exc
+
+
+def notifier(*, settings: Settings, templates: Any, keyring: Any, now: datetime) -> Notifier:
+    """Candidates who know their visit hear about a changed programme (once per change)."""
+    from portal.visits.notices import notify_changed
+
+    async def notify(db: AsyncSession, visits: list[Visit]) -> int:
+        return await notify_changed(
+            db, visits, settings=settings, templates=templates, keyring=keyring, now=now
+        )
+
+    return notify
+
+
+@dataclass(frozen=True)
+class PastImport:
+    at: datetime
+    actor: str
+    details: dict[str, Any]
+
+
+async def recent_imports(
+    db: AsyncSession, *, limit: int = 10, actor_id: int | None = None
+) -> list[PastImport]:
+    """The latest imports, newest first (one query); ``actor_id``: only that person's."""
+    query = (
+        sa.select(AuditEvent, col(User.name))
+        .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
+        .where(col(AuditEvent.action) == "import.applied")
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+        .limit(limit)
+    )
+    if actor_id is not None:
+        query = query.where(col(AuditEvent.actor_id) == actor_id)
+    return [
+        PastImport(at=event.at, actor=name or "", details=event.details)
+        for event, name in (await db.execute(query)).all()
+    ]
