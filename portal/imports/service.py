@@ -32,6 +32,7 @@ from portal.imports.schema import (
     validate,
 )
 from portal.locations.service import bump_upcoming
+from portal.logs import request_id_var
 from portal.media import service as media
 from portal.media.images import ImageRejected, Variant
 from portal.media.storage import Storage
@@ -86,6 +87,9 @@ class Report:
     updated: dict[str, int] = field(default_factory=lambda: {"staff": 0, "visits": 0})
     # Existing visits whose candidate-facing programme changed.
     changed: list[Visit] = field(default_factory=list)
+    # Every visit the file created or changed (public id → changed fields; None: created),
+    # so that each visit's own history shows the import.
+    touched: dict[str, list[str] | None] = field(default_factory=dict)
     notified: int = 0
 
 
@@ -217,13 +221,30 @@ async def apply(
             else:
                 candidate = users[visit_in.candidate.email]
                 _update_visit(visit_in, visit, fields, candidate, users, report, now)
-        await _insert_visits(db, new, users, now)
+        await _insert_visits(db, new, users, now, report)
         report.created["visits"] += len(new)
         # Written a batch at a time, so the progress shown is the progress made.
         await db.flush()
         say(f"writing visits: {min(start + BATCH, total)}/{total}")
     if notify is not None and report.changed:
         report.notified = await notify(db, report.changed)
+    if report.touched:
+        # One row per visit, in one statement: a visit's history shows the import too.
+        await db.execute(
+            sa.insert(AuditEvent),
+            [
+                {
+                    "at": now,
+                    "actor_id": actor_id,
+                    "action": "visit.imported",
+                    "subject_type": "visit",
+                    "subject_id": public_id,
+                    "request_id": request_id_var.get(),
+                    "details": {"fields": fields} if fields is not None else {"created": True},
+                }
+                for public_id, fields in report.touched.items()
+            ],
+        )
     audit.record(
         db,
         action="import.applied",
@@ -461,6 +482,7 @@ async def _insert_visits(
     new: list[tuple[VisitIn, dict[str, Any]]],
     users: dict[str, User],
     now: datetime,
+    report: Report,
 ) -> None:
     """New visits with their agenda and interviewers: three bulk INSERTs per batch.
 
@@ -480,6 +502,7 @@ async def _insert_visits(
         for visit_in, fields in new
     ]
     visit_ids = await _insert_returning_ids(db, Visit, visit_rows)
+    report.touched.update(dict.fromkeys(visit_ids))
     item_rows: list[dict[str, Any]] = []
     people: list[tuple[str, list[int | None]]] = []
     for (visit_in, _fields), row in zip(new, visit_rows, strict=True):
@@ -542,6 +565,10 @@ def _update_visit(
             visit.version += 1
             visit.updated_at = now
         report.changed.append(visit)
+    if changed or programme_changed:
+        report.touched[visit.public_id] = sorted(changed) + (
+            ["agenda"] if programme_changed else []
+        )
 
 
 def _sync_agenda(visit: Visit, items_in: list[AgendaIn], users: dict[str, User], zone: str) -> bool:

@@ -208,3 +208,25 @@ def test_cancelling_a_visit_raises_every_items_sequence(client, run):
 
 async def _sequences(db):
     return list(await db.scalars(sa.select(AgendaItem.sequence).order_by(AgendaItem.position)))
+
+
+def test_a_visits_history_shows_its_imports(client, run):
+    from sqlmodel import col
+
+    from portal.models import AuditEvent
+
+    do_import(run, BASE)
+    do_import(run, BASE)  # nothing changed: nothing recorded for the visit
+    changed = copy.deepcopy(BASE)
+    changed["visits"][0]["position"] = "Senior backend developer"
+    do_import(run, changed)
+
+    async def events(db):
+        rows = await db.scalars(
+            sa.select(AuditEvent)
+            .where(col(AuditEvent.action) == "visit.imported")
+            .order_by(col(AuditEvent.id))
+        )
+        return [e.details for e in rows]
+
+    assert run(events) == [{"created": True}, {"fields": ["position"]}]
