@@ -20,3 +20,12 @@
     show();
   }
 })();
+
+// After htmx swaps a part of the page, the server may say where keyboard focus belongs
+// (HX-Trigger-After-Settle: {"portal-focus": "<selector>"}): the control that was used
+// is gone, and focus must not fall back to the top of the page.
+document.body.addEventListener("portal-focus", function (event) {
+  "use strict";
+  var target = event.detail && document.querySelector(event.detail.value);
+  if (target) { target.focus(); }
+});

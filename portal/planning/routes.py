@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -298,15 +299,37 @@ def _item(visit: Visit, public_id: str) -> AgendaItem:
     return item
 
 
-async def _after_agenda_change(request: Request, db: Any, user: User, visit_id: str) -> Response:
-    """htmx gets the agenda again; a plain form goes back to the page (post/redirect/get)."""
+async def _after_agenda_change(
+    request: Request, db: Any, user: User, visit_id: str, *, focus: str | None = None
+) -> Response:
+    """htmx gets the agenda again; a plain form goes back to the page (post/redirect/get).
+
+    ``focus``: where keyboard focus goes after the swap (the button that was pressed is
+    gone), e.g. the changed item's "Change" control.
+    """
     if is_htmx(request):
         visit = await service.hr_visit(db, actor=user, public_id=visit_id)
         if visit is None:
             raise not_found()
-        return await _visit_page(request, db, user, visit)
+        response = await _visit_page(request, db, user, visit, notice=_("Saved."))
+        if focus:
+            _focus(response, focus)
+        return response
     path = request.url_for("hr_visit", id=visit_id).path
     return RedirectResponse(path + "#agenda", 303)
+
+
+def _focus(response: Response, selector: str) -> None:
+    response.headers["HX-Trigger-After-Settle"] = json.dumps({"portal-focus": selector})
+
+
+async def _item_errors(
+    request: Request, db: Any, user: User, visit: Visit, key: str, form: ItemForm
+) -> Response:
+    """The item's form again (422), with focus on the first field to correct."""
+    response = await _visit_page(request, db, user, visit, status_code=422, item_form=(key, form))
+    _focus(response, f"#{key}-{next(iter(form.errors))}")
+    return response
 
 
 async def add_item(request: Request) -> Response:
@@ -316,15 +339,17 @@ async def add_item(request: Request) -> Response:
         visit = await _load(request, db, user)
         form.validate(day=agenda.day_of(visit), zone=visit.timezone)
         if form.errors:
-            return await _visit_page(
-                request, db, user, visit, status_code=422, item_form=("new", form)
-            )
+            return await _item_errors(request, db, user, visit, "new", form)
         try:
             async with db.begin_nested():
-                await agenda.add_item(db, actor=user, visit=visit, form=form, now=now(request))
+                item = await agenda.add_item(
+                    db, actor=user, visit=visit, form=form, now=now(request)
+                )
         except service.Conflict:
             return await _changed(request, db, user, item_form=("new", form))
-        return await _after_agenda_change(request, db, user, visit.public_id)
+        return await _after_agenda_change(
+            request, db, user, visit.public_id, focus=f"#item-{item.public_id} summary"
+        )
 
 
 async def save_item(request: Request) -> Response:
@@ -342,9 +367,7 @@ async def save_item(request: Request) -> Response:
             )
         form.validate(day=agenda.day_of(visit), zone=visit.timezone)
         if form.errors:
-            return await _visit_page(
-                request, db, user, visit, status_code=422, item_form=(item.public_id, form)
-            )
+            return await _item_errors(request, db, user, visit, item.public_id, form)
         try:
             async with db.begin_nested():
                 await agenda.save_item(
@@ -352,7 +375,9 @@ async def save_item(request: Request) -> Response:
                 )
         except service.Conflict:
             return await _changed(request, db, user, item_form=(item.public_id, form))
-        return await _after_agenda_change(request, db, user, visit.public_id)
+        return await _after_agenda_change(
+            request, db, user, visit.public_id, focus=f"#item-{item.public_id} summary"
+        )
 
 
 async def find_for_new_item(request: Request) -> Response:
@@ -378,7 +403,7 @@ async def delete_item(request: Request) -> Response:
                 )
         except service.Conflict:
             return await _changed(request, db, user)
-        return await _after_agenda_change(request, db, user, visit.public_id)
+        return await _after_agenda_change(request, db, user, visit.public_id, focus="#agenda-title")
 
 
 async def move_item(request: Request) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,15 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
+def rows(live_server: LiveServer, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+    """A read behind the app's back (ids for addresses, not for what a page should show)."""
+    conn = sqlite3.connect(f"file:{live_server.db_path}?mode=ro", uri=True, timeout=15)
+    try:
+        return conn.execute(statement, params).fetchall()
+    finally:
+        conn.close()
+
+
 # ---- signing in ------------------------------------------------------------------------
 
 
@@ -117,13 +127,19 @@ def code_in(mail: Received, live_server: LiveServer) -> str:
     return match.group(1)
 
 
+def start_page(email: str) -> str:
+    """Where signing in leads (no ``next``): HR's start page is their dashboard, /hr."""
+    role = next((s["role"] for s in STAFF if s["email"] == email), "candidate")
+    return "/hr" if role in ("hr", "admin") else "/"
+
+
 def sign_in_with_code(
     page: Any, inbox: Inbox, live_server: LiveServer, lang: str, email: str = CANDIDATE
 ) -> None:
     mail = ask_for_mail(page, inbox, lang, email)
     page.locator("#code").fill(code_in(mail, live_server))
     page.locator("main").get_by_role("button", name=t(lang, "Sign in with the code")).click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{start_page(email)}")
 
 
 def sign_in_with_link(
@@ -133,7 +149,7 @@ def sign_in_with_link(
     mail = ask_for_mail(page, inbox, lang, email)
     page.goto(link_in(mail, live_server))
     page.locator("main").get_by_role("button").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{start_page(email)}")
 
 
 def switch_language(page: Any, to: str) -> None:
