@@ -21,9 +21,32 @@ from portal.db import transaction
 from portal.models import User
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole process, shared by every app built in it.
+
+    Templates do not change while the portal runs (auto_reload is off), so each one is
+    parsed and compiled once, not once per app (the tests build hundreds of apps).
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
 def make_templates() -> Jinja2Blocks:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        bytecode_cache=_BYTECODE,
         extensions=["jinja2.ext.i18n"],
         # Every HTML template and fragment is escaped; only plain-text e-mail is not HTML.
         autoescape=lambda name: not (name or "").endswith(".txt"),  # noqa: S701

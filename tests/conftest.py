@@ -47,6 +47,19 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests last: sync Playwright must not start while other tests still need a loop.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    # The large role-by-route matrices run on SQLite only: who may do what is decided by
+    # the same code and the same SQL filters on both databases, and every flow test that
+    # uses those filters runs on PostgreSQL too. This keeps CI within its ten minutes.
+    once = [
+        item
+        for item in items
+        if item.get_closest_marker("one_database")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("database_url") == "postgresql"
+    ]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in set(once)]
 
 
 # ---- databases -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,32 @@ def assert_accessible(page: Any, what: str) -> None:
     assert not violations, f"axe found violations on {what} ({page.url}):\n{report}"
 
 
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 10.0) -> bool:
+    """Poll ``expression`` (a JavaScript function of ``arg``) until it is true.
+
+    Not Playwright's wait_for_function: that builds its predicate with eval inside the
+    page, which our Content-Security-Policy (no unsafe-eval) refuses. page.evaluate is
+    run by the browser's debugging protocol, which the policy does not cover.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression, arg):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+
+
 def load_pictures(page: Any) -> None:
     """Scroll each picture in ``main`` into view (they load lazily) and wait until all have
     loaded; then back to the top. Fails when a picture does not load."""
     for img in page.locator("main img").all():
         img.scroll_into_view_if_needed()
-    page.wait_for_function(
-        "[...document.querySelectorAll('main img')].every(i => i.complete && i.naturalWidth > 0)"
+    loaded = (
+        "() => [...document.querySelectorAll('main img')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
     )
+    assert wait_until(page, loaded), f"a picture did not load on {page.url}"
     page.evaluate("window.scrollTo(0, 0)")
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from babel.dates import format_date
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from portal.demo import HR, STAFF, TEMPLATE, TEMPLATE_PEOPLE
@@ -35,6 +34,7 @@ from tests.browser.pages import (
     squash,
     t,
     texts_of,
+    wait_until,
 )
 
 pytestmark = pytest.mark.browser
@@ -314,9 +314,8 @@ def test_hr_plans_a_visit_and_the_candidate_sees_it(open_page, live_server: Live
     # A keyboard user keeps their place: focus stays with the item just saved (not on the
     # page's <body>, from where the next Tab jumps past the whole programme).
     in_item = "id => !!document.activeElement.closest(`#item-${id}`)"
-    try:  # htmx swaps, settles (20 ms) and may then move focus: give it a moment
-        fatima.wait_for_function(in_item, arg=item_ids[1], timeout=2_000)
-    except PlaywrightTimeoutError:
+    # htmx swaps, settles (20 ms) and then moves focus: give it a moment.
+    if not wait_until(fatima, in_item, item_ids[1], timeout=2.0):
         findings.check(
             False,
             f"after saving an item with the keyboard, focus is on {focused(fatima)}, "

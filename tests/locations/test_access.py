@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import csrf_from, get_csrf
 from tests.locations.conftest import add_location
 
+pytestmark = pytest.mark.one_database
+
 ROUTES = [
     ("GET", "/hr/locations"),
     ("POST", "/hr/locations"),

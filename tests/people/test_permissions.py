@@ -18,6 +18,8 @@ from portal.models import Role, StaffProfile, User
 from tests.conftest import get_csrf
 from tests.factories import create_user
 
+pytestmark = pytest.mark.one_database
+
 ROLES = ["admin", "hr", "employee", "candidate"]
 OK = "ok"
 HR: dict[str, Any] = {"admin": OK, "hr": OK, "employee": 404, "candidate": 404}

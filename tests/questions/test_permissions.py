@@ -8,6 +8,8 @@ from portal.models import Question, QuestionStatus
 from tests.conftest import get_csrf
 from tests.factories import create_user, create_visit
 
+pytestmark = pytest.mark.one_database
+
 # (method, path) → the status each role gets. "owner" is the question's candidate,
 # "assignee" the colleague it was routed to; 2xx/3xx collapse to "ok".
 MATRIX = {

@@ -21,6 +21,8 @@ from tests.conftest import get_csrf
 from tests.factories import create_story
 from tests.stories.test_flow import BODY, hr_post
 
+pytestmark = pytest.mark.one_database
+
 TITLE = "Geheime verhaaltitel"
 MEDIA = "/media/{id}/{width:int}.jpg"
 ROLES = ["author", "employee", "hr", "candidate"]
