@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import col
 
+from portal.db import update_if
 from portal.models import (
     AgendaInterviewer,
     AgendaItem,
@@ -45,13 +46,9 @@ def day_of(visit: Visit) -> date:
 
 
 async def _claim(db: AsyncSession, visit: Visit, version: int, now: datetime) -> None:
-    ok = await db.execute(
-        sa.update(Visit)
-        .where(col(Visit.id) == visit.id, col(Visit.version) == version)
-        .values(version=col(Visit.version) + 1, updated_at=now)
-        .returning(col(Visit.id))
-    )
-    if ok.first() is None:
+    if not await update_if(
+        db, Visit, col(Visit.id) == visit.id, col(Visit.version) == version, now=now
+    ):
         raise Conflict
 
 

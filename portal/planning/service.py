@@ -20,6 +20,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.auth.service import create_token, link_for
+from portal.db import update_if
 from portal.mail.outbox import queue_email
 from portal.models import (
     AgendaItem,
@@ -295,13 +296,9 @@ async def update(
         form.starts_at.astimezone(ZoneInfo(form.timezone)).date()
         - visit.starts_at.astimezone(old_zone).date()
     )
-    ok = await db.execute(
-        sa.update(Visit)
-        .where(col(Visit.id) == visit.id, col(Visit.version) == form.version)
-        .values(**values, version=col(Visit.version) + 1, updated_at=now)
-        .returning(col(Visit.id))
-    )
-    if ok.first() is None:
+    if not await update_if(
+        db, Visit, col(Visit.id) == visit.id, col(Visit.version) == form.version, now=now, **values
+    ):
         raise Conflict
     if shift or {"timezone", "location_id"} & set(changed):
         for item in visit.agenda:
@@ -331,17 +328,16 @@ async def cancel(
     mail: dict[str, Any],
 ) -> None:
     """Cancel the visit; the candidate is told by e-mail (and their calendar updates)."""
-    ok = await db.execute(
-        sa.update(Visit)
-        .where(
-            col(Visit.id) == visit.id,
-            col(Visit.version) == version,
-            col(Visit.status) == VisitStatus.SCHEDULED,
-        )
-        .values(status=VisitStatus.CANCELLED, version=col(Visit.version) + 1, updated_at=now)
-        .returning(col(Visit.id))
+    cancelled = await update_if(
+        db,
+        Visit,
+        col(Visit.id) == visit.id,
+        col(Visit.version) == version,
+        col(Visit.status) == VisitStatus.SCHEDULED,
+        now=now,
+        status=VisitStatus.CANCELLED,
     )
-    if ok.first() is None:
+    if not cancelled:
         raise Conflict
     for item in visit.agenda:
         item.sequence += 1
