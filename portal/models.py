@@ -218,6 +218,14 @@ class Visit(SQLModel, table=True):
     # "Running late", as the candidate told us on the day.
     running_late_at: datetime | None = _when(default=None, nullable=True)
     running_late_minutes: int | None = None
+    # When the host was last e-mailed that the candidate runs late: at most one such mail
+    # per few minutes, however often (or however concurrently) the button is pressed.
+    late_notice_at: datetime | None = _when(default=None, nullable=True)
+    # Changed diet/accessibility/attendance answers wait here for HR's e-mail, which goes
+    # once the candidate has stopped saving for a while (like change_notice_due_at).
+    preferences_notice_due_at: datetime | None = _when(default=None, nullable=True, index=True)
+    # The key of the "new visit" form that created this visit: a double POST makes one visit.
+    idempotency_key: str | None = _text(64, default=None, nullable=True, unique=True)
     # Bumped on every change, so two editors cannot overwrite each other unseen.
     version: int = 1
     created_at: datetime = _when(default_factory=utcnow)
@@ -276,6 +284,31 @@ class AgendaItem(SQLModel, table=True):
         link_model=AgendaInterviewer,
         sa_relationship_kwargs={"lazy": "raise", "order_by": "User.name"},
     )
+
+
+class AgendaTombstone(SQLModel, table=True):
+    """An agenda item the candidate could see and no longer can (removed, or made internal).
+
+    The calendar file keeps publishing it as cancelled, with the item's UID and a higher
+    SEQUENCE, until the visit is over: calendar apps only drop an event they are told about.
+    Only what the candidate already saw is kept.
+    """
+
+    __tablename__ = "agenda_tombstones"
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "item_public_id", name="uq_agenda_tombstones_item"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visits.id", index=True, ondelete="CASCADE")
+    # The removed item's public id: its calendar UID is derived from it.
+    item_public_id: str = _text(32)
+    title: str = _text(200, default="")
+    starts_at: datetime = _when()
+    ends_at: datetime = _when()
+    # The SEQUENCE the cancellation is published with (the item's last one, plus one).
+    sequence: int = 0
+    removed_at: datetime = _when(default_factory=utcnow)
 
 
 class AgendaTemplate(SQLModel, table=True):
@@ -516,6 +549,9 @@ class Story(SQLModel, table=True):
     author edits the working one while the live one (if any) stays online."""
 
     __tablename__ = "stories"
+    __table_args__ = (
+        sa.UniqueConstraint("author_id", "idempotency_key", name="uq_stories_idempotency"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = _text(32, default_factory=new_public_id, unique=True)
@@ -531,6 +567,8 @@ class Story(SQLModel, table=True):
     first_published_at: datetime | None = _when(default=None, nullable=True)
     created_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
+    # The key of the "new story" form that created it: a double POST makes one story.
+    idempotency_key: str | None = _text(64, default=None, nullable=True)
     # Raised on every change: two people saving at once cannot overwrite each other unseen.
     version: int = 1
 
