@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -123,29 +124,71 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _serve(app: Any, host: str, port: int) -> None:
+def _bind(host: str, port: int) -> socket.socket | None:
+    """The listening socket, taken before anything is printed; None (and a message) when the
+    address is in use, so nobody is shown sign-in links for a portal that never starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        print(
+            f"error: cannot listen on {host}:{port} ({exc.strerror or exc}). Is another "
+            f"portal running there? Stop it, or choose another port with --port.",
+            file=sys.stderr,
+        )
+        return None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(app: Any, sock: socket.socket) -> None:
     import uvicorn
 
     # proxy_headers off: the app decides itself which proxies it trusts (PORTAL_TRUSTED_PROXIES).
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         proxy_headers=False,
         access_log=False,
         log_config=None,
         server_header=False,
         lifespan="on",
     )
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _console_mail_refused(settings: Settings, command: str) -> bool:
+    """The console backend prints whole e-mails, live sign-in links included, into the log:
+    fine for the demo on a laptop, a leak on a real server (logs are kept and shipped)."""
+    if settings.https and settings.email_backend == "console":
+        print(
+            f"error: `portal {command}` will not start with the console e-mail backend while "
+            f"PORTAL_BASE_URL is https ({settings.base_url}): it would write sign-in links "
+            "into the log. Set PORTAL_EMAIL_BACKEND=smtp with PORTAL_SMTP_HOST (and "
+            "PORTAL_SMTP_PORT, PORTAL_SMTP_USERNAME, PORTAL_SMTP_PASSWORD, "
+            "PORTAL_SMTP_STARTTLS as your mail server needs).",
+            file=sys.stderr,
+        )
+        return True
+    return False
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from portal.app import create_app
 
+    if _console_mail_refused(settings, "serve"):
+        return 2
     _migrate(settings)
+    sock = _bind(args.host, args.port)
+    if sock is None:
+        return 1
     if args.workers > 1:
         import uvicorn
+
+        sock.close()  # uvicorn's supervisor binds its own socket for the worker processes
 
         uvicorn.run(
             "portal.app:create_app",
@@ -159,13 +202,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             server_header=False,
         )
         return 0
-    _serve(create_app(settings), args.host, args.port)
+    _serve(create_app(settings), sock)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from portal.app import create_app
 
+    if _console_mail_refused(settings, "worker"):
+        return 2
     app = create_app(settings.model_copy(update={"run_worker": False}))
 
     async def run() -> None:
@@ -192,6 +237,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if "PORTAL_BASE_URL" not in _env():
         updates["base_url"] = f"http://{args.host}:{args.port}"
     settings = settings.model_copy(update=updates)
+    sock = _bind(args.host, args.port)
+    if sock is None:
+        return 1
     app = create_app(settings)
     asyncio.run(load_demo(settings, app.state.keyring))
     links = asyncio.run(demo_links(settings, app.state.keyring))
@@ -201,7 +249,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     print(
         "Sign-in e-mails are printed here (console e-mail backend). Stop with Ctrl+C.\n", flush=True
     )
-    _serve(app, args.host, args.port)
+    _serve(app, sock)
     return 0
 
 

@@ -212,3 +212,28 @@ def test_import_reads_portraits_next_to_the_file(tmp_path):
     (folder / "visits.json").write_text(json.dumps(data))
     bad = portal(tmp_path, "import", str(folder / "visits.json"))
     assert bad.returncode == 1 and "staff[0].photo: cannot read gone.png" in bad.stderr
+
+
+def test_demo_on_a_busy_port_says_so_and_prints_no_links(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = portal(tmp_path, "demo", "--port", str(port))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr
+    assert "login/confirm" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_console_mail_is_refused_behind_https(command, tmp_path):
+    """The console backend would write live sign-in links into a production log."""
+    result = portal(tmp_path, command, PORTAL_BASE_URL="https://kandidaat.example.nl")
+    assert result.returncode == 2
+    assert "PORTAL_EMAIL_BACKEND=smtp" in result.stderr and "PORTAL_SMTP_HOST" in result.stderr
+    assert "Traceback" not in result.stderr
+    # Nothing was started or migrated.
+    assert not (tmp_path / "portal.db").exists()

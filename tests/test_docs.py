@@ -26,5 +26,6 @@ def test_every_route_is_in_the_readme(app):
 
 
 def test_readme_shows_the_two_commands():
-    assert "python -m pip install -e . && portal demo" in README
-    assert 'python -m pip install -e ".[test]" && pytest' in README
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    assert venv + "python -m pip install -e . && portal demo" in README
+    assert venv + 'python -m pip install -e ".[test]" && pytest' in README
