@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,8 +47,10 @@ class Settings(BaseSettings):
     # Sign-in links and codes.
     sign_in_link_minutes: int = Field(default=15, ge=1, le=60)
     invitation_link_days: int = Field(default=7, ge=1, le=30)
+    # Code attempts per account per 15 minutes (since its last sign-in), across browsers.
     code_attempts: int = Field(default=5, ge=1, le=10)
-    # Requests a minute for one address / one client on POST /login and code entry.
+    # Per 15 minutes: sign-in e-mails for one address (/login and /login/resend), and
+    # requests from one client on /login, /login/resend and code entry.
     login_rate_per_address: int = 5
     login_rate_per_client: int = 20
     # Sessions: idle and absolute limits, different for candidates and staff.
@@ -76,10 +77,11 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        from portal.parsing import is_zone  # here: parsing needs i18n, which reads this module
+
+        # IANA names only: "localtime" would make visits follow the server's own zone.
+        if not is_zone(value):
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
     @field_validator("base_url")

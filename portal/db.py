@@ -18,6 +18,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; on SQLite with WAL, foreign keys and a busy timeout."""
+    # A failed statement's error never carries its parameters (names, e-mail addresses,
+    # answers): only the SQL, so a logged error holds no personal data.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         db_path = url.split(":///", 1)[-1].split("?", 1)[0]
         if db_path and db_path != ":memory:":
@@ -89,3 +92,21 @@ async def update_if(
         .returning(model.id)
     )
     return changed.first() is not None
+
+
+async def lock_row(db: AsyncSession, model: Any, row_id: int) -> None:
+    """Hold one row until the transaction ends: a second request that locks the same row
+    waits here, so what it counts or looks up afterwards sees the first one's writes.
+
+    A no-op UPDATE rather than SELECT … FOR UPDATE. On PostgreSQL both take the row lock,
+    but SQLite has no row locks and drops FOR UPDATE; an UPDATE takes its database write
+    lock there (the driver begins the transaction at the first write), which serialises
+    the same way. Call it before anything else in the transaction writes: on SQLite a
+    transaction that has already read cannot then write over a newer commit.
+    """
+    await db.execute(
+        sa.update(model)
+        .where(model.id == row_id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )

@@ -339,8 +339,20 @@ async def load_demo(settings: Any, keyring: Any) -> None:
             await import_bytes(db, raw, now=utcnow())
             await seed_stories(db, LocalStorage(settings.media_dir), settings, now=utcnow())
             await seed_template(db, now=utcnow())
+            await _mark_invited(db, now=utcnow())
     finally:
         await engine.dispose()
+
+
+async def _mark_invited(db: Any, *, now: datetime) -> None:
+    """The demo's candidates count as invited (their links are printed as invitations), so
+    the reminder and change notices reach them as they would a real invited candidate."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from portal.models import Visit
+
+    await db.execute(sa.update(Visit).where(col(Visit.invited_at).is_(None)).values(invited_at=now))
 
 
 async def demo_links(settings: Any, keyring: Any) -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.i18n import gettext as _
+from portal.logs import safe_traceback
 
 log = logging.getLogger("portal.errors")
 
@@ -61,5 +62,7 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     # The last resort: log the failure with the request id, show the person a plain page.
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # The traceback goes without the exceptions' messages (they can quote personal data)
+    # and the path without its query string (it can hold a sign-in token or a search).
+    log.error("unhandled error on %s %s\n%s", request.method, request.url.path, safe_traceback(exc))
     return await error_page(request, 500)

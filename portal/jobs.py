@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.mail.outbox import Job
 from portal.maintenance import purge_expired
+from portal.preferences.service import run_preference_notices
 from portal.visits.notices import run_change_notices, run_reminders
 
 
@@ -18,5 +19,6 @@ def default_jobs() -> list[tuple[timedelta, Job]]:
     return [
         (timedelta(minutes=1), run_reminders),
         (timedelta(minutes=1), run_change_notices),
+        (timedelta(minutes=1), run_preference_notices),
         (timedelta(hours=1), housekeeping),
     ]

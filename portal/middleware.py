@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
@@ -45,8 +46,35 @@ CSP = "; ".join(
 )
 
 
+# Control characters (NUL included) have no place in a URL of the portal: PostgreSQL
+# refuses NUL in text, and a line break in a logged path would forge a log line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Longer than any path segment the portal makes: ids are 22 characters (columns hold 32),
+# story slugs at most 100.
+MAX_SEGMENT = 200
+
+
 class BodyTooLarge(Exception):
     pass
+
+
+def odd_target(scope: Scope) -> int | None:
+    """404 for a path no route of the portal can have (a control character, or a segment
+    longer than any id or slug), 400 for a query string holding a control character;
+    None for everything else.
+
+    Checked once here, before sessions, routing and handlers, so no loader or filter can
+    forget it: a NUL reaches neither the database nor int(), and no handler has to guard
+    its ids one by one. The status is what the route would answer for an id that does not
+    exist (404); a query is refused as a bad request (400).
+    """
+    path = scope["path"]
+    if _CONTROL.search(path) or any(len(part) > MAX_SEGMENT for part in path.split("/")):
+        return 404
+    query = scope.get("query_string", b"")
+    if query and _CONTROL.search(unquote_plus(query.decode("latin-1"))):
+        return 400
+    return None
 
 
 class RequestContextMiddleware:
@@ -106,21 +134,27 @@ class RequestContextMiddleware:
 
         length = _content_length(scope)
         limit = self._limit(scope["path"])
+        refused = odd_target(scope)
         try:
-            if length is not None and length > limit:
+            if refused is not None:
+                await _refuse(scope, receive, send_wrapper, refused)
+            elif length is not None and length > limit:
                 await _too_large(scope, receive, send_wrapper)
             else:
                 await self.app(scope, _limited(receive, limit), send_wrapper)
         except BodyTooLarge:
             await _too_large(scope, receive, send_wrapper)
         finally:
-            # The path only: query strings may hold a sign-in token.
+            # The path only: query strings may hold a sign-in token. The actor by public id
+            # (never a name or address), so a refusal (403, 404) says who was refused.
+            actor = (scope.get("state") or {}).get("user")
             access_log.info(
-                "%s %s %s %.1fms",
+                "%s %s %s %.1fms by %s",
                 scope["method"],
-                scope["path"],
+                _CONTROL.sub("?", scope["path"][:500]),
                 status,
                 (time.perf_counter() - started) * 1000,
+                getattr(actor, "public_id", None) or "-",
             )
             request_id_var.reset(token)
 
@@ -151,9 +185,22 @@ def _limited(receive: Receive, limit: int) -> Receive:
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    await _refuse(scope, receive, send, 413)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> None:
+    """An error page before sessions are loaded: in the language the browser chose."""
     from portal.errors import error_page
 
-    response = await error_page(Request(scope, receive), 413)
+    request = Request(scope, receive)
+    i18n.set_locale(
+        _known(request.cookies.get(LANG_COOKIE))
+        or i18n.negotiate(
+            request.headers.get("accept-language", ""),
+            request.app.state.settings.default_locale,
+        )
+    )
+    response = await error_page(request, status)
     await response(scope, receive, send)
 
 

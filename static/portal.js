@@ -29,3 +29,22 @@ document.body.addEventListener("portal-focus", function (event) {
   var target = event.detail && document.querySelector(event.detail.value);
   if (target) { target.focus(); }
 });
+
+// The header's menu is a <details>: it opens and closes without JavaScript. With it, Escape
+// closes the menu (focus back on its button) and so does a click anywhere outside it.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details.nav-menu[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+})();

@@ -117,8 +117,9 @@ def test_import_names_the_bad_csv_row(tmp_path):
     assert "Traceback" not in missing.stderr
 
 
-def test_bad_setting_is_reported_plainly(tmp_path):
-    result = portal(tmp_path, "db", "upgrade", PORTAL_DEFAULT_TIMEZONE="Mars/Olympus")
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "localtime"])
+def test_bad_setting_is_reported_plainly(tmp_path, zone):
+    result = portal(tmp_path, "db", "upgrade", PORTAL_DEFAULT_TIMEZONE=zone)
     assert result.returncode == 2 and "unknown time zone" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
@@ -9,12 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth import service, sessions
+from portal.auth import codes, service, sessions
 from portal.errors import error_page
 from portal.i18n import gettext as _
 from portal.middleware import LANG_COOKIE
 from portal.security import client_ip, safe_next
 from portal.web import current_user, form_data, now, redirect, render, state, unit_of_work
+
+log = logging.getLogger("portal.auth")
 
 # Identifies the browser that asked for a code, so the code works only there.
 BROWSER_COOKIE = "portal_login"
@@ -34,18 +37,31 @@ def _problem_text(problem: service.Problem) -> str:
             "There is no code waiting in this browser. Ask for a new e-mail below."
         ),
         service.Problem.TOO_MANY: _(
-            "Too many wrong codes. Ask for a new e-mail below; the link in it still works."
+            "Too many wrong codes for now. Use the link in the e-mail instead: it still works."
         ),
         service.Problem.INACTIVE: _("This account is no longer active."),
     }.get(problem, _("This sign-in link is not valid. Check that you copied all of it."))
 
 
-async def _within_limit(request: Request, bucket: str, value: str) -> bool:
-    """Count a hit in ``bucket`` for ``value`` (an address, or the client's IP when empty)."""
+async def _client_within_limit(request: Request, bucket: str) -> bool:
+    """Count a hit in ``bucket`` for the client's address (from a trusted proxy only)."""
     st = state(request)
-    key = value or client_ip(request, st.settings.trusted_proxy_set)
-    limit = st.settings.login_rate_per_address if value else st.settings.login_rate_per_client
-    ok: bool = await st.limiter.hit(st.keyring.digest(bucket, key), limit, now(request))
+    key = st.keyring.digest(bucket, client_ip(request, st.settings.trusted_proxy_set))
+    return await _hit(request, key, st.settings.login_rate_per_client, f"this client ({bucket})")
+
+
+async def _address_within_limit(request: Request, email: str) -> bool:
+    """Count a sign-in e-mail for ``email``: POST /login and /login/resend share the count."""
+    st = state(request)
+    key = service.address_key(st.keyring, email)
+    return await _hit(request, key, st.settings.login_rate_per_address, "this address")
+
+
+async def _hit(request: Request, key: str, limit: int, what: str) -> bool:
+    ok: bool = await state(request).limiter.hit(key, limit, now(request))
+    if not ok:
+        # Which limit, never which address: the log is no place for personal data.
+        log.warning("sign-in refused: too many requests for %s", what)
     return ok
 
 
@@ -77,8 +93,8 @@ async def login(request: Request) -> Response:
     clock = now(request)
     # Limits per client and per address, counted for unknown addresses too, so a 429
     # says nothing about whether an address has an account.
-    ip_ok = await _within_limit(request, "rl-login-ip", "")
-    if not (await _within_limit(request, "rl-login-addr", email.lower()) and ip_ok):
+    ip_ok = await _client_within_limit(request, "rl-login-ip")
+    if not (await _address_within_limit(request, email) and ip_ok):
         return await error_page(request, 429)
     browser_id = _browser_id(request)
     async with unit_of_work(request) as db:
@@ -153,28 +169,9 @@ async def confirm(request: Request) -> Response:
         return _check_inbox(
             request, _browser_id(request), error=_("Enter the code from the e-mail."), status=422
         )
-    if code and not await _within_limit(request, "rl-code-ip", ""):
+    if code and not await _client_within_limit(request, "rl-code-ip"):
         return await error_page(request, 429)
-    async with unit_of_work(request) as db:
-        if token:
-            result = await service.confirm_token(
-                db,
-                keyring=st.keyring,
-                settings=st.settings,
-                token=token[:200],
-                now=now(request),
-                chosen_locale=request.cookies.get(LANG_COOKIE),
-            )
-        else:
-            result = await service.confirm_code(
-                db,
-                keyring=st.keyring,
-                settings=st.settings,
-                code=code[:20],
-                browser_id=request.cookies.get(BROWSER_COOKIE),
-                now=now(request),
-                chosen_locale=request.cookies.get(LANG_COOKIE),
-            )
+    result = await (_confirm_link(request, token[:200]) if token else _confirm_code(request, code))
     if isinstance(result, service.Failed):
         if token:
             return _link_problem(request, result, token)
@@ -189,10 +186,57 @@ async def confirm(request: Request) -> Response:
     return response
 
 
+async def _confirm_link(request: Request, token: str) -> service.SignedIn | service.Failed:
+    st = state(request)
+    async with unit_of_work(request) as db:
+        return await service.confirm_token(
+            db,
+            keyring=st.keyring,
+            settings=st.settings,
+            token=token,
+            now=now(request),
+            chosen_locale=request.cookies.get(LANG_COOKIE),
+        )
+
+
+async def _confirm_code(request: Request, code: str) -> service.SignedIn | service.Failed:
+    """Find this browser's code, count the attempt for its account, then compare: the
+    count happens between two transactions, so no request holds a connection while the
+    rate limiter needs another."""
+    st, clock = state(request), now(request)
+    async with unit_of_work(request) as db:
+        waiting = await codes.waiting_code(
+            db, keyring=st.keyring, browser_id=request.cookies.get(BROWSER_COOKIE), now=clock
+        )
+    if waiting is None:
+        return service.Failed(service.Problem.NO_CODE)
+    if not await codes.count_attempt(
+        st.limiter, keyring=st.keyring, settings=st.settings, waiting=waiting, now=clock
+    ):
+        return service.Failed(service.Problem.TOO_MANY)
+    async with unit_of_work(request) as db:
+        return await codes.use_code(
+            db,
+            keyring=st.keyring,
+            settings=st.settings,
+            waiting=waiting,
+            code=code[:20],
+            now=clock,
+            chosen_locale=request.cookies.get(LANG_COOKIE),
+        )
+
+
 async def resend(request: Request) -> Response:
     form = await form_data(request)
     st = state(request)
-    if not await _within_limit(request, "rl-login-ip", ""):
+    token = form.get("token", "")[:200]
+    if not await _client_within_limit(request, "rl-login-ip"):
+        return await error_page(request, 429)
+    async with unit_of_work(request) as db:
+        owner = await service.link_owner(db, keyring=st.keyring, token=token)
+    # The same count as POST /login for the owner's address: an old link must not be a
+    # way around it (nor a way to flood someone's inbox).
+    if owner and not await _address_within_limit(request, owner):
         return await error_page(request, 429)
     browser_id = _browser_id(request)
     async with unit_of_work(request) as db:
@@ -201,7 +245,7 @@ async def resend(request: Request) -> Response:
             keyring=st.keyring,
             settings=st.settings,
             templates=st.templates,
-            token=form.get("token", "")[:200],
+            token=token,
             browser_id=browser_id,
             now=now(request),
         )

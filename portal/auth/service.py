@@ -24,6 +24,9 @@ log = logging.getLogger("portal.auth")
 # Purposes that /login/confirm accepts; the hash is bound to the purpose as well.
 SIGN_IN_PURPOSES = (TokenPurpose.SIGN_IN, TokenPurpose.INVITATION)
 
+# Sign-in e-mails per address are counted in one bucket by POST /login and /login/resend.
+ADDRESS_BUCKET = "rl-login-addr"
+
 
 class Problem(StrEnum):
     """Why a link or code did not sign anyone in (shown to the person, logged)."""
@@ -98,6 +101,17 @@ def create_token(
     return token, code
 
 
+async def _retire_codes(db: AsyncSession, *, user_id: int) -> None:
+    """A new code replaces the earlier ones: an account has one live code at a time, so
+    asking for many e-mails does not give many codes to guess at. Their links still work
+    until used or expired."""
+    await db.execute(
+        sa.update(SignInToken)
+        .where(col(SignInToken.user_id) == user_id, col(SignInToken.code_hash).is_not(None))
+        .values(code_hash=None)
+    )
+
+
 def link_for(settings: Settings, token: str) -> str:
     # Built from the configured base URL, never from the request's Host header, which an
     # attacker could set to their own domain and so receive the token.
@@ -117,6 +131,8 @@ async def issue_link(
     next_path: str | None = None,
 ) -> None:
     """Create a token for ``user`` and queue the sign-in e-mail in the same transaction."""
+    if browser_id:
+        await _retire_codes(db, user_id=user.id or 0)
     token, code = create_token(
         db,
         keyring=keyring,
@@ -164,6 +180,7 @@ async def request_link(
     if user is None or not user.is_active:
         log.info("sign-in requested for an address without an active account")
         return False
+    log.info("sign-in link requested for user %s", user.public_id)
     await issue_link(
         db,
         keyring=keyring,
@@ -236,9 +253,10 @@ async def confirm_token(
     if row is None:
         stale = await db.scalar(sa.select(SignInToken).where(col(SignInToken.token_hash) == digest))
         problem = _why(stale, now) or Problem.UNKNOWN
-        log.info("sign-in link refused: %s", problem.value)
+        owner = await public_id_of(db, stale.user_id) if stale is not None else None
+        log.info("sign-in link refused: %s (user %s)", problem.value, owner or "-")
         return Failed(problem, can_resend=problem in (Problem.USED, Problem.EXPIRED))
-    return await _start_session(
+    return await start_session(
         db,
         keyring=keyring,
         settings=settings,
@@ -250,71 +268,14 @@ async def confirm_token(
     )
 
 
-async def confirm_code(
-    db: AsyncSession,
-    *,
-    keyring: Keyring,
-    settings: Settings,
-    code: str,
-    browser_id: str | None,
-    now: datetime,
-    chosen_locale: str | None = None,
-) -> SignedIn | Failed:
-    """Use a one-time code, which works only in the browser that asked for it."""
-    if not browser_id:
-        return Failed(Problem.NO_CODE)
-    browser = keyring.digest("browser", browser_id)
-    live = (
-        sa.select(col(SignInToken.id))
-        .where(
-            col(SignInToken.browser_hash) == browser,
-            col(SignInToken.code_hash).is_not(None),
-            col(SignInToken.used_at).is_(None),
-            col(SignInToken.expires_at) > now,
-        )
-        .scalar_subquery()
+async def public_id_of(db: AsyncSession, user_id: int) -> str | None:
+    found: str | None = await db.scalar(
+        sa.select(col(User.public_id)).where(col(User.id) == user_id)
     )
-    # Count the attempt first, atomically; the code is compared only while under the limit.
-    counted = await db.execute(
-        sa.update(SignInToken)
-        .where(
-            col(SignInToken.id).in_(live),
-            col(SignInToken.code_attempts) < settings.code_attempts,
-        )
-        .values(code_attempts=col(SignInToken.code_attempts) + 1)
-        .returning(col(SignInToken.id), col(SignInToken.code_hash))
-    )
-    candidates = counted.all()
-    if not candidates:
-        exhausted = await db.scalar(sa.select(sa.func.count()).where(col(SignInToken.id).in_(live)))
-        return Failed(Problem.TOO_MANY if exhausted else Problem.NO_CODE)
-    wanted = keyring.digest("sign-in-code", code.strip().replace(" ", ""))
-    match = next((token_id for token_id, code_hash in candidates if code_hash == wanted), None)
-    if match is None:
-        log.info("sign-in code refused: wrong code")
-        return Failed(Problem.WRONG_CODE)
-    used = await db.execute(
-        sa.update(SignInToken)
-        .where(col(SignInToken.id) == match, col(SignInToken.used_at).is_(None))
-        .values(used_at=now)
-        .returning(col(SignInToken.user_id), col(SignInToken.next_path))
-    )
-    row = used.first()
-    if row is None:
-        return Failed(Problem.USED)
-    return await _start_session(
-        db,
-        keyring=keyring,
-        settings=settings,
-        user_id=row[0],
-        next_path=row[1],
-        now=now,
-        via="code",
-        chosen_locale=chosen_locale,
-    )
+    return found
 
 
-async def _start_session(
+async def start_session(
     db: AsyncSession,
     *,
     keyring: Keyring,
@@ -355,6 +316,16 @@ async def _start_session(
     return SignedIn(user, session_id, next_path, int(absolute.total_seconds()))
 
 
+async def link_owner(db: AsyncSession, *, keyring: Keyring, token: str) -> str | None:
+    """The address of the account a link (live or not) was sent to, or None."""
+    found: str | None = await db.scalar(
+        sa.select(col(User.email))
+        .join(SignInToken, col(SignInToken.user_id) == col(User.id))
+        .where(col(SignInToken.token_hash) == token_hash(keyring, token))
+    )
+    return found
+
+
 async def resend_for_token(
     db: AsyncSession,
     *,
@@ -365,7 +336,10 @@ async def resend_for_token(
     browser_id: str,
     now: datetime,
 ) -> None:
-    """A used or expired link's owner gets a fresh one (mailed to them, never shown here)."""
+    """A used or expired link's owner gets a fresh one (mailed to them, never shown here).
+
+    The caller counts it against the owner's address first (see ``link_owner``).
+    """
     row = await db.scalar(
         sa.select(SignInToken).where(col(SignInToken.token_hash) == token_hash(keyring, token))
     )
@@ -385,6 +359,12 @@ async def resend_for_token(
         browser_id=browser_id,
         next_path=row.next_path,
     )
+    log.info("fresh sign-in link sent to user %s", user.public_id)
+
+
+def address_key(keyring: Keyring, email: str) -> str:
+    """The rate-limit key of an address (a keyed hash: no address is stored in clear)."""
+    return keyring.digest(ADDRESS_BUCKET, normalise_email(email))
 
 
 async def sign_out(
@@ -398,6 +378,37 @@ async def sign_out(
         actor_id=user.id,
         subject_type="user",
         subject_id=user.public_id,
+    )
+    log.info("signed out user %s", user.public_id)
+
+
+async def void_sign_in_tokens(db: AsyncSession, *, user_id: int, now: datetime) -> int:
+    """Make every outstanding link and code of a user unusable; how many there were.
+
+    Marked used rather than deleted: the link then says so and offers a fresh one, which
+    goes to the account's address and only while the account is active.
+    """
+    voided = await db.execute(
+        sa.update(SignInToken)
+        .where(col(SignInToken.user_id) == user_id, col(SignInToken.used_at).is_(None))
+        .values(used_at=now, code_hash=None)
+        .returning(col(SignInToken.id))
+    )
+    return len(voided.all())
+
+
+async def sign_out_everywhere(db: AsyncSession, *, user_id: int, now: datetime) -> None:
+    """End every session of a user and void every sign-in link and code sent to them.
+
+    For deactivation, reactivation, a changed address and HR's "sign out everywhere".
+    The account itself is left as it is; callers record their own audit event.
+    """
+    await sessions.revoke_all(db, user_id=user_id, now=now)
+    links = await void_sign_in_tokens(db, user_id=user_id, now=now)
+    log.info(
+        "signed out everywhere: user %s (%d sign-in links voided)",
+        await public_id_of(db, user_id) or "-",
+        links,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -12,10 +13,36 @@ from icalendar import Calendar, Event
 from icalendar.enums import STATUS
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.models import User, Visit
+from portal.calendar import tombstones
+from portal.models import AgendaTombstone, User, Visit
 from portal.visits.service import ItemView, get_visit
 
 PRODID = "-//Candidate visit portal//Visit calendar//EN"
+
+# Control characters (C0, DEL, C1: CR, LF, NEL and the rest) and the Unicode line and
+# paragraph separators: none belongs in a calendar value.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def line(value: str) -> str:
+    """``value`` as one line of plain text: every control character a space, runs of
+    space one.
+
+    Every single-line value goes through here before icalendar sees it. A line break in a
+    stored position or title (rows from before the forms refused them, a direct database
+    write) would otherwise start a content line of its own ("BEGIN:VEVENT"): icalendar
+    stops some of those only with an ``assert``, which ``python -O`` removes. So the file
+    never depends on the library for this.
+    """
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def text(value: str) -> str:
+    r"""Multi-line text (a description): its line breaks kept as one ``\n`` each, which
+    icalendar writes escaped on the same content line (RFC 5545, 3.3.11, a plain string
+    replace, no assert); every other control character a space."""
+    return "\n".join(_CONTROL.sub(" ", part).rstrip() for part in _BREAK.split(value)).strip()
 
 
 @dataclass(frozen=True)
@@ -58,9 +85,9 @@ async def visit_calendar(
     calendar = Calendar.new(
         prodid=PRODID,
         method="PUBLISH",
-        name=f"{company_name}: {visit.position}",
-        uid=f"calendar-{visit.public_id}@{domain}",
-        url=url,
+        name=line(f"{company_name}: {visit.position}"),
+        uid=line(f"calendar-{visit.public_id}@{domain}"),
+        url=line(url),
     )
     if view.items:
         events = [
@@ -70,6 +97,13 @@ async def visit_calendar(
     else:
         # No agenda yet (or none this reader may see): keep the day in the calendar.
         events = [_visit_event(visit, zone=zone, domain=domain, url=url, now=now, status=status)]
+    # Items the candidate saw and no longer can, as cancelled events (see tombstones.py),
+    # unless the reader sees the item itself (HR sees internal items).
+    published = {str(e["UID"]) for e in events}
+    for gone in await tombstones.to_publish(db, visit=visit, now=now):
+        event = _cancelled_event(gone, zone=zone, domain=domain, url=url, now=now)
+        if str(event["UID"]) not in published:
+            events.append(event)
     for event in events:
         calendar.add_component(event)
     # Without a VTIMEZONE for the TZID, Outlook guesses the zone and shifts the events by
@@ -97,14 +131,12 @@ def _item_event(
     item = entry.item
     # entry.people is already filtered for the reader (no staff hidden from candidates).
     people = [
-        ", ".join(part for part in (p.name, p.profile.job_title if p.profile else "") if part)
+        line(", ".join(part for part in (p.name, p.profile.job_title if p.profile else "") if part))
         for p in entry.people
     ]
-    description = "\n\n".join(
-        part for part in (item.description.strip(), "\n".join(people)) if part
-    )
+    description = text("\n\n".join(part for part in (item.description, "\n".join(people)) if part))
     return Event.new(
-        uid=f"{item.public_id}@{domain}",
+        uid=line(f"{item.public_id}@{domain}"),
         # Raised by the import when a visible detail changes, so calendars take the update.
         sequence=item.sequence,
         stamp=now,
@@ -112,10 +144,10 @@ def _item_event(
         end=item.ends_at.astimezone(zone),
         # The candidate-facing title for everyone: internal titles never go into a file
         # that is forwarded, synced and shared far beyond the portal.
-        summary=item.title,
+        summary=line(item.title),
         location=_location(visit, room=item.room),
         description=description or None,
-        url=url,
+        url=line(url),
         status=status,
     )
 
@@ -124,20 +156,36 @@ def _visit_event(
     visit: Visit, *, zone: ZoneInfo, domain: str, url: str, now: datetime, status: STATUS
 ) -> Event:
     return Event.new(
-        uid=f"{visit.public_id}@{domain}",
+        uid=line(f"{visit.public_id}@{domain}"),
         # Bumped on every change to the visit: a fine SEQUENCE for the whole-day event.
         sequence=visit.version,
         stamp=now,
         start=visit.starts_at.astimezone(zone),
         end=visit.ends_at.astimezone(zone),
-        summary=visit.position,
+        summary=line(visit.position),
         location=_location(visit),
-        url=url,
+        url=line(url),
         status=status,
+    )
+
+
+def _cancelled_event(
+    gone: AgendaTombstone, *, zone: ZoneInfo, domain: str, url: str, now: datetime
+) -> Event:
+    """A removed item as the candidate saw it: the same UID, a higher SEQUENCE, cancelled."""
+    return Event.new(
+        uid=line(f"{gone.item_public_id}@{domain}"),
+        sequence=gone.sequence,
+        stamp=now,
+        start=gone.starts_at.astimezone(zone),
+        end=gone.ends_at.astimezone(zone),
+        summary=line(gone.title),
+        url=line(url),
+        status=STATUS.CANCELLED,
     )
 
 
 def _location(visit: Visit, *, room: str = "") -> str | None:
     place = visit.location
     parts = [place.name, place.address] if place else []
-    return ", ".join(p for p in [*parts, room] if p) or None
+    return ", ".join(p for p in (line(part) for part in [*parts, room]) if p) or None

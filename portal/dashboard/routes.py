@@ -1,4 +1,5 @@
-"""HR's dashboard (/hr): the coming two weeks of visits and what still needs doing."""
+"""HR's dashboard (/hr): the coming two weeks of visits and what still needs doing, and
+sending a failed e-mail again."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.dashboard import service
-from portal.web import not_found, now, render, require_user, state, unit_of_work
+from portal.dashboard import deliveries, service
+from portal.parsing import parse_int
+from portal.web import not_found, now, redirect, render, require_user, state, unit_of_work
 
 
 async def hr_dashboard(request: Request) -> Response:
@@ -26,6 +28,30 @@ async def hr_dashboard(request: Request) -> Response:
     return render(request, "hr/dashboard.html", {"board": board})
 
 
+def _email_id(raw: str) -> int | None:
+    # ASCII digits within PostgreSQL's INTEGER only: "²", a 30-digit number or 2**31 is no
+    # id (and must not reach int() or the database).
+    return parse_int(raw, low=1)
+
+
+async def hr_email_send_again(request: Request) -> Response:
+    user = require_user(request)
+    email_id = _email_id(request.path_params["id"])
+    if email_id is None:
+        raise not_found()
+    async with unit_of_work(request) as db:
+        found = await deliveries.send_again(db, actor=user, email_id=email_id, now=now(request))
+    if not found:
+        raise not_found()
+    return redirect(request, "hr_dashboard")
+
+
 routes = [
     Route("/hr", hr_dashboard, methods=["GET"], name="hr_dashboard"),
+    Route(
+        "/hr/emails/{id}/send-again",
+        hr_email_send_again,
+        methods=["POST"],
+        name="hr_email_send_again",
+    ),
 ]

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
+from portal.dashboard.deliveries import Failures, failures_and_stories_waiting
 from portal.models import Attendance, User, Visit, VisitPreferences, VisitStatus, rel
 from portal.questions import service as questions
-from portal.stories import service as stories
 
 # Today and the fourteen days after it.
 DAYS_AHEAD = 14
@@ -50,12 +50,14 @@ class Dashboard:
     overdue: int  # open questions older than the wait, across all visits
     stories_waiting: int
     wait_hours: int
+    failed_emails: Failures  # e-mails that reached their last try
 
 
 async def hr_dashboard(
     db: AsyncSession, *, actor: User, now: datetime, zone: str, wait_hours: int
 ) -> Dashboard | None:
-    """The dashboard in three queries whatever the number of visits; None for anyone but HR.
+    """The dashboard in three queries whatever the number of visits or failed e-mails;
+    None for anyone but HR.
 
     ``zone`` decides where "today" starts (PORTAL_DEFAULT_TIMEZONE); each visit's own
     times are shown in its own zone by the template.
@@ -88,6 +90,7 @@ async def hr_dashboard(
         visit_ids=[visit.id for visit, _a, _p in found if visit.id is not None],
         waited_since=now - timedelta(hours=wait_hours),
     )
+    failed, stories_waiting = await failures_and_stories_waiting(db)
     soon = questions.working_days_ahead(today, QUIET_WORKING_DAYS)
     rows = [
         _row(visit, attendance, bool(has_prefs), counts=counts, soon=soon, now=now)
@@ -98,8 +101,9 @@ async def hr_dashboard(
         until=datetime.combine(last_day, time(12), tzinfo=tz),
         not_invited=sum(1 for r in rows if not r.cancelled and r.visit.invited_at is None),
         overdue=counts.overdue,
-        stories_waiting=await stories.count_waiting(db),
+        stories_waiting=stories_waiting,
         wait_hours=wait_hours,
+        failed_emails=failed,
     )
 
 

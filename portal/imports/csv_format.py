@@ -66,8 +66,10 @@ _VISIT_FIELD = {
     "host": "host",
 }
 _ITEM_FIELD = {"external_id": "item_external_id"}
-_PATH = re.compile(r"visits\[(\d+)\]((?:\.[a-z_]+|\[\d+\])*)")
-_ITEM = re.compile(r"\.agenda\[(\d+)\](?:\.([a-z_]+))?")
+# ASCII digits of a bounded length: a message may quote a value from the file ("office
+# 'visits[٣]'"), and int() must never meet "٣" or a number of thousands of digits.
+_PATH = re.compile(r"visits\[([0-9]{1,9})\]((?:\.[a-z_]+|\[[0-9]{1,9}\])*)")
+_ITEM = re.compile(r"\.agenda\[([0-9]{1,9})\](?:\.([a-z_]+))?")
 
 
 @dataclass
@@ -288,7 +290,7 @@ def _by_line(problems: list[str]) -> list[str]:
     """In the order of the file, as a person goes through it (stable for equal lines)."""
 
     def line(problem: str) -> int:
-        found = re.match(r"line (\d+)", problem)
+        found = re.match(r"line ([0-9]{1,9})", problem)
         return int(found[1]) if found else 0
 
     return sorted(problems, key=line)

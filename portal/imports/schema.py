@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from portal.models import AgendaKind
+from portal.parsing import FIRST_DAY, LAST_DAY, has_control, in_window, is_one_line, is_zone
 
 
 @lru_cache(maxsize=4096)
@@ -36,25 +37,58 @@ def _email(value: str) -> str:
 
 
 def _zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
+    # IANA names only: "localtime" would be the server's own zone, whatever that is.
+    if not is_zone(value):
+        raise ValueError(f"unknown time zone {value[:100]!r}; use a name like Europe/Amsterdam")
+    return value
+
+
+def _one_line(value: str) -> str:
+    # Names, titles and rooms go into one-line places: a calendar file's lines, e-mail
+    # subjects, lists. A line break there would start a line of its own.
+    if not is_one_line(value):
+        raise ValueError("must be one line: no line breaks or control characters")
+    return value
+
+
+def _text_only(value: str) -> str:
+    # Line breaks are fine in longer text; NUL and other control characters are not
+    # (PostgreSQL refuses NUL, and none of them is text a person reads).
+    if has_control(value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def _when(value: datetime) -> datetime:
+    # Within the window every part of the portal computes with (a day before year 1 or
+    # after 9999 does not exist); no visit is planned a century ahead.
+    if not in_window(value.date()):
+        raise ValueError(f"must be from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
     return value
 
 
 def _https(value: str | None) -> str | None:
     if value and not value.startswith("https://"):
         raise ValueError("must start with https://")
+    if value and not is_one_line(value):
+        raise ValueError("must be one line: no line breaks or control characters")
     return value
 
 
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Markdown = Annotated[str, StringConstraints(max_length=20_000)]
+# One line each (names, titles, rooms, departments): see _one_line.
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_one_line)
+]
+Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_text_only)]
 # The same limit as the office form in the workspace, so an imported office can be saved there.
-ArrivalNotes = Annotated[str, StringConstraints(max_length=10_000)]
+ArrivalNotes = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_text_only)]
+When = Annotated[datetime, AfterValidator(_when)]
 
 
 class Strict(BaseModel):
@@ -67,15 +101,19 @@ class StaffIn(Strict):
     role: Literal["employee", "hr", "admin"]
     job_title: Short = ""
     department: Short = ""
-    pronouns: Annotated[str, StringConstraints(max_length=50)] = ""
+    pronouns: Annotated[str, StringConstraints(max_length=50), AfterValidator(_one_line)] = ""
     bio: Markdown = ""
-    linkedin_url: Annotated[str | None, AfterValidator(_https)] = None
+    linkedin_url: Annotated[
+        str | None, StringConstraints(max_length=500), AfterValidator(_https)
+    ] = None
     phone: Annotated[
         str, StringConstraints(strip_whitespace=True, max_length=50, pattern=r"^[0-9+() \-]*$")
     ] = ""
     visible_to_candidates: bool = True
     # A portrait: a path relative to the import file (read by ``portal import`` only).
-    photo: Annotated[str | None, StringConstraints(min_length=1, max_length=500)] = None
+    photo: Annotated[
+        str | None, StringConstraints(min_length=1, max_length=500), AfterValidator(_one_line)
+    ] = None
 
 
 class CandidateIn(Strict):
@@ -89,14 +127,16 @@ class LocationIn(Strict):
     have written the directions in the workspace); a key given replaces it."""
 
     name: Name
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    address: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=500), AfterValidator(_one_line)
+    ] = ""
     arrival_notes: ArrivalNotes = ""
 
 
 class AgendaIn(Strict):
     external_id: Short | None = None
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: When
+    ends_at: When
     kind: AgendaKind
     title: Name
     internal_title: Short = ""
@@ -115,8 +155,8 @@ class VisitIn(Strict):
     location: LocationIn | None = None
     host: Email | None = None
     # Only needed when the agenda is empty; otherwise taken from the agenda.
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: When | None = None
+    ends_at: When | None = None
     status: Literal["scheduled", "cancelled"] = "scheduled"
     agenda: list[AgendaIn] = Field(default_factory=list, max_length=50)
 

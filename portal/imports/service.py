@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import col
 
 from portal import audit
+from portal.calendar import tombstones
 from portal.config import Settings
 from portal.imports import csv_format
 from portal.imports.schema import (
@@ -49,6 +50,7 @@ from portal.models import (
     new_public_id,
     rel,
 )
+from portal.visits.service import hand_over
 
 __all__ = [
     "ImportProblems",
@@ -91,6 +93,8 @@ class Report:
     # so that each visit's own history shows the import.
     touched: dict[str, list[str] | None] = field(default_factory=dict)
     notified: int = 0
+    # Existing visits that the file gave to another candidate (see visits.hand_over).
+    handed_over: int = 0
 
 
 @dataclass
@@ -125,8 +129,10 @@ def read(raw: bytes | str) -> Parsed:
     if text.lstrip().startswith(("{", "[")):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ImportProblems([f"not valid JSON: {exc}"]) from exc
+        except (ValueError, RecursionError) as exc:
+            # ValueError: JSON's own errors, and a number of more than 4,300 digits, which
+            # int() refuses; RecursionError: arrays nested thousands deep.
+            raise ImportProblems([f"not valid JSON: {str(exc)[:200]}"]) from exc
         return Parsed(validate(data), "json")
     data, locate = csv_format.read_csv(text)
     return Parsed(data, "csv", locate)
@@ -210,6 +216,9 @@ async def apply(
         # Found by external_id, so it is never None here; the test is for mypy.
         existing.update({v.external_id: v for v in visits if v.external_id is not None})
     await _candidates(db, data, users, now)
+    # What each candidate sees before the file changes it: an item the file drops or makes
+    # internal is then published as cancelled in their calendar (see calendar.tombstones).
+    seen_before = tombstones.before_import(existing.values())
     total = len(data.visits)
     for start in range(0, total, BATCH):
         new: list[tuple[VisitIn, dict[str, Any]]] = []
@@ -220,12 +229,20 @@ async def apply(
                 new.append((visit_in, fields))
             else:
                 candidate = users[visit_in.candidate.email]
+                earlier_id = visit.candidate_id
                 _update_visit(visit_in, visit, fields, candidate, users, report, now)
+                # Another candidate.email for the same external_id: nothing of the earlier
+                # person (their answers, their invitation) may pass to the new one.
+                handed = await hand_over(
+                    db, visit=visit, earlier_id=earlier_id, actor_id=actor_id, now=now, via="import"
+                )
+                report.handed_over += handed is not None
         await _insert_visits(db, new, users, now, report)
         report.created["visits"] += len(new)
         # Written a batch at a time, so the progress shown is the progress made.
         await db.flush()
         say(f"writing visits: {min(start + BATCH, total)}/{total}")
+    await tombstones.sync_after_import(db, existing.values(), seen_before, now=now)
     if notify is not None and report.changed:
         report.notified = await notify(db, report.changed)
     if report.touched:
@@ -254,6 +271,7 @@ async def apply(
             "created": report.created,
             "updated": report.updated,
             "notified": report.notified,
+            "handed_over": report.handed_over,
             **(details or {}),
         },
     )

@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from portal.i18n import gettext as _
 from portal.locations.service import fingerprint
 from portal.models import Location
-from portal.questions.forms import clean_text
+from portal.parsing import clean_text, line_errors, one_line
 
 MAX_NAME = 200
 MAX_ADDRESS = 500
 MAX_NOTES = 10_000
+# One line each: the name and address go into a calendar's one-line LOCATION.
+LINES = ("name", "address")
 
 
 def _line(value: str) -> str:
-    """One line of text: the name and address go into a calendar's one-line LOCATION."""
-    return " ".join(clean_text(value).split())
+    return one_line(value)
 
 
 @dataclass
@@ -34,14 +35,16 @@ class LocationForm:
     def parse(cls, data: dict[str, str]) -> LocationForm:
         """Only these fields are read; anything else posted is ignored."""
         intent = data.get("intent", "")
-        return cls(
+        form = cls(
             name=_line(data.get("name", "")),
             address=_line(data.get("address", "")),
             # Cut far above the limit: the form comes back with the message, not a huge page.
             arrival_notes=clean_text(data.get("arrival_notes", ""))[: MAX_NOTES * 2],
-            fingerprint=data.get("fingerprint", "")[:64],
+            fingerprint=one_line(data.get("fingerprint", ""))[:64],
             intent=intent if intent in ("save", "preview") else "save",
         )
+        form.errors.update(line_errors(data, LINES))
+        return form
 
     @classmethod
     def of(cls, location: Location) -> LocationForm:
@@ -54,7 +57,7 @@ class LocationForm:
 
     def validate(self) -> bool:
         e = self.errors
-        if not self.name:
+        if not self.name and "name" not in e:
             e["name"] = _("Give the office a name.")
         elif len(self.name) > MAX_NAME:
             e["name"] = _too_long(MAX_NAME, self.name)

@@ -13,6 +13,7 @@ from portal.locations import service
 from portal.locations.forms import MAX_ADDRESS, MAX_NAME, MAX_NOTES, LocationForm
 from portal.markdown import render as render_markdown
 from portal.models import User
+from portal.parsing import parse_int
 from portal.web import form_data, not_found, now, render, require_user, unit_of_work
 
 
@@ -96,8 +97,7 @@ async def _load(request: Request, db: Any) -> service.LocationView:
 def _notice(request: Request) -> str:
     """The news after a save, from the redirect's query (a number HR saw a moment ago)."""
     done = request.query_params.get("done", "")
-    raw = request.query_params.get("visits", "0")
-    visits = int(raw) if raw.isdigit() and len(raw) < 7 else 0
+    visits = parse_int(request.query_params.get("visits"), high=999_999) or 0
     if done == "created":
         return _("The office is saved. You can pick it for a visit now.")
     if done == "unchanged":

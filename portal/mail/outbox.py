@@ -1,8 +1,13 @@
-"""The transactional outbox: e-mail is written with the change that causes it, then sent.
+"""The transactional outbox: e-mail is written with the change that causes it, then sent
+by the worker (portal.mail.delivery).
 
 Delivery is at least once: a worker that dies after the SMTP server accepted a message
 but before it marked the row sent will send it again after the lease runs out. The
-Message-ID stays the same, so most mail clients show the duplicate once.
+Message-ID stays the same, so most mail clients show the duplicate once. Short of that,
+each message goes out once: a worker claims one message at a time under a lease, the
+send may not outlive the lease, and the row is marked sent in its own commit at once.
+After ``outbox_max_attempts`` tries an e-mail is marked failed and shown to HR, who can
+send it again.
 """
 
 from __future__ import annotations
@@ -11,25 +16,24 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from portal import i18n
-from portal.mail.backends import EmailBackend, Message
-from portal.models import OutboxEmail, OutboxStatus
+from portal.logs import log_exception
+
+# Sending lives in portal.mail.delivery; claim and deliver_due are imported from here too.
+from portal.mail.delivery import claim as claim
+from portal.mail.delivery import deliver_due as deliver_due
+from portal.mail.delivery import lease_for
+from portal.models import OutboxEmail
 from portal.security import Keyring
 
 log = logging.getLogger("portal.mail")
-
-LEASE = timedelta(minutes=5)
-BATCH = 20
 
 
 def _strip_header(value: str) -> str:
@@ -117,118 +121,6 @@ async def queue_email(
     )
 
 
-@dataclass
-class Claimed:
-    id: int
-    recipient: str
-    message_id: str
-    payload: bytes | None
-    attempts: int
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
-
-
-async def claim(factory: Any, *, now: datetime, dialect: str) -> list[Claimed]:
-    """Take a batch of due e-mails under a lease, so two workers never send the same one."""
-    due = (
-        sa.select(col(OutboxEmail.id))
-        .where(
-            col(OutboxEmail.status) == OutboxStatus.PENDING,
-            col(OutboxEmail.next_attempt_at) <= now,
-            sa.or_(col(OutboxEmail.claimed_until).is_(None), col(OutboxEmail.claimed_until) < now),
-        )
-        .order_by(col(OutboxEmail.id))
-        .limit(BATCH)
-    )
-    if dialect == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    stmt = (
-        sa.update(OutboxEmail)
-        .where(col(OutboxEmail.id).in_(due.scalar_subquery()))
-        .values(claimed_until=now + LEASE, attempts=col(OutboxEmail.attempts) + 1)
-        .returning(
-            col(OutboxEmail.id),
-            col(OutboxEmail.recipient),
-            col(OutboxEmail.message_id),
-            col(OutboxEmail.payload),
-            col(OutboxEmail.attempts),
-        )
-    )
-    async with factory() as db, db.begin():
-        rows = (await db.execute(stmt)).all()
-    return [Claimed(*row) for row in rows]
-
-
-async def deliver_due(
-    factory: Any,
-    *,
-    backend: EmailBackend,
-    keyring: Keyring,
-    mail_from: str,
-    max_attempts: int,
-    now: datetime,
-    dialect: str,
-) -> int:
-    """Send what is due; returns how many were sent."""
-    sent = 0
-    for item in await claim(factory, now=now, dialect=dialect):
-        raw = keyring.decrypt(item.payload) if item.payload else None
-        if raw is None:
-            await _finish(factory, item.id, failed=True, error="payload unreadable (key changed?)")
-            continue
-        data = json.loads(raw)
-        message = Message(
-            sender=mail_from,
-            recipient=item.recipient,
-            subject=data["subject"],
-            text=data["text"],
-            html=data["html"],
-            message_id=item.message_id,
-        )
-        try:
-            await backend.send(message)
-        except Exception as exc:  # any failure of the transport: try again later
-            error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            log.warning("outbox %s: delivery failed (try %s): %s", item.id, item.attempts, error)
-            if item.attempts >= max_attempts:
-                await _finish(factory, item.id, failed=True, error=error)
-            else:
-                await _retry(factory, item.id, at=now + backoff(item.attempts), error=error)
-            continue
-        await _finish(factory, item.id, failed=False, error="", sent_at=now)
-        sent += 1
-    return sent
-
-
-async def _finish(
-    factory: Any, item_id: int, *, failed: bool, error: str, sent_at: datetime | None = None
-) -> None:
-    async with factory() as db, db.begin():
-        await db.execute(
-            sa.update(OutboxEmail)
-            .where(col(OutboxEmail.id) == item_id)
-            .values(
-                status=OutboxStatus.FAILED if failed else OutboxStatus.SENT,
-                sent_at=sent_at,
-                last_error=error,
-                claimed_until=None,
-                payload=None,  # delivered or given up: keep no copy of the message
-            )
-        )
-
-
-async def _retry(factory: Any, item_id: int, *, at: datetime, error: str) -> None:
-    async with factory() as db, db.begin():
-        await db.execute(
-            sa.update(OutboxEmail)
-            .where(col(OutboxEmail.id) == item_id)
-            .values(next_attempt_at=at, claimed_until=None, last_error=error)
-        )
-
-
 Job = Callable[[Any], Awaitable[object]]
 
 
@@ -245,9 +137,11 @@ class Worker:
         *,
         interval: float = 5.0,
         jobs: list[tuple[timedelta, Job]] | None = None,
+        lease: timedelta | None = None,
     ) -> None:
         self.state = app_state
         self.interval = interval
+        self.lease = lease  # None: lease_for the SMTP time-out in the settings
         self.wake = asyncio.Event()
         self.jobs = jobs or []
         self.last_run: dict[int, datetime] = {}
@@ -258,7 +152,7 @@ class Worker:
                 await self.run_once()
                 await self.run_jobs()
             except Exception:
-                log.exception("outbox worker pass failed")
+                log_exception(log, "outbox worker pass failed")
             try:
                 await asyncio.wait_for(self.wake.wait(), timeout=self.interval)
             except TimeoutError:
@@ -274,7 +168,7 @@ class Worker:
                 try:
                     await job(self.state)
                 except Exception:
-                    log.exception("periodic job %s failed", getattr(job, "__name__", n))
+                    log_exception(log, "periodic job %s failed", getattr(job, "__name__", n))
 
     async def run_once(self) -> int:
         s = self.state
@@ -284,6 +178,7 @@ class Worker:
             keyring=s.keyring,
             mail_from=s.settings.mail_from,
             max_attempts=s.settings.outbox_max_attempts,
-            now=s.clock(),
+            clock=s.clock,
             dialect=s.dialect,
+            lease=self.lease or lease_for(s.settings.smtp_timeout_seconds),
         )

@@ -8,6 +8,7 @@ from functools import partial
 
 import anyio
 import sqlalchemy as sa
+from anyio.lowlevel import RunVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -23,34 +24,47 @@ PHOTO_WIDTHS = (128, 256, 512)
 PHOTO_MIN_WIDTH = 64
 
 
+# The pipeline's own place in line, one per event loop (a RunVar, like anyio's default thread
+# limiter): process_image runs one picture at a time anyway, and uploads that wait for their
+# turn wait here, in the event loop, rather than each holding one of the worker threads that
+# every other blocking call (reading pictures from disk, for instance) shares.
+_PIPELINE: RunVar[anyio.CapacityLimiter] = RunVar("portal_image_pipeline")
+
+
 def key_for(image_public_id: str, width: int) -> str:
     return f"images/{image_public_id}/{width}.jpg"
 
 
 async def process_cover(data: bytes, settings: Settings) -> list[Variant]:
     """Check and re-encode an upload off the event loop (raises ImageRejected)."""
-    work = partial(
-        process_image,
-        data,
-        max_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_image_pixels,
-        widths=COVER_WIDTHS,
-        min_width=COVER_MIN_WIDTH,
-    )
-    return await anyio.to_thread.run_sync(work)
+    return await _run_pipeline(data, settings, widths=COVER_WIDTHS, min_width=COVER_MIN_WIDTH)
 
 
 async def process_photo(data: bytes, settings: Settings) -> list[Variant]:
     """The same checks for a portrait, in the sizes portraits are shown at."""
+    return await _run_pipeline(data, settings, widths=PHOTO_WIDTHS, min_width=PHOTO_MIN_WIDTH)
+
+
+async def _run_pipeline(
+    data: bytes, settings: Settings, *, widths: tuple[int, ...], min_width: int
+) -> list[Variant]:
     work = partial(
         process_image,
         data,
         max_bytes=settings.max_upload_bytes,
         max_pixels=settings.max_image_pixels,
-        widths=PHOTO_WIDTHS,
-        min_width=PHOTO_MIN_WIDTH,
+        widths=widths,
+        min_width=min_width,
     )
-    return await anyio.to_thread.run_sync(work)
+    return await anyio.to_thread.run_sync(work, limiter=_pipeline_limiter())
+
+
+def _pipeline_limiter() -> anyio.CapacityLimiter:
+    limiter = _PIPELINE.get(None)
+    if limiter is None:
+        limiter = anyio.CapacityLimiter(1)
+        _PIPELINE.set(limiter)
+    return limiter
 
 
 def digest(data: bytes) -> str:

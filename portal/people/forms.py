@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ from starlette.requests import Request
 from portal.auth.service import normalise_email
 from portal.i18n import gettext as _
 from portal.models import Image, Role, User
-from portal.questions.forms import clean_text
+from portal.parsing import FIRST_DAY, LAST_DAY, clean_text, line_errors, one_line
 
 # The roles a member of staff can have; "candidate" is never given from these screens.
 STAFF_ROLES = (Role.EMPLOYEE, Role.HR, Role.ADMIN)
@@ -46,9 +46,14 @@ def grantable(actor: User) -> list[Role]:
     return [role for role in STAFF_ROLES if may_grant(actor, role)]
 
 
+# Shown on one line (the directory, a candidate's card, the calendar's interviewers).
+NEW_LINES = ("name", "job_title", "department")
+OWN_LINES = ("pronouns", "linkedin_url", "phone")
+
+
 def _line(value: str) -> str:
-    """One line of text: no line breaks, runs of spaces squeezed."""
-    return " ".join(clean_text(value).split())
+    """One line of text: runs of spaces squeezed (a line break is refused: line_errors)."""
+    return one_line(value)
 
 
 def _too_long(limit: int, value: str) -> str:
@@ -61,10 +66,14 @@ def _too_long(limit: int, value: str) -> str:
 def parse_version(value: str) -> datetime | None:
     """The profile's ``updated_at`` as the page showed it (None when missing or garbled)."""
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        parsed = datetime.fromisoformat(value.strip()[:40])
+        # Aware, and in UTC within the window: year 1 at +01:00 has no UTC time at all.
+        in_utc = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if in_utc is None or not FIRST_DAY <= in_utc.date() <= LAST_DAY:
+        return None
+    return parsed
 
 
 def _text(data: FormData | dict[str, str], name: str) -> str:
@@ -83,17 +92,19 @@ class NewPersonForm:
 
     @classmethod
     def parse(cls, data: dict[str, str]) -> NewPersonForm:
-        return cls(
+        form = cls(
             name=_line(_text(data, "name")),
             email=normalise_email(_text(data, "email")),
             role=_text(data, "role").strip(),
             job_title=_line(_text(data, "job_title")),
             department=_line(_text(data, "department")),
         )
+        form.errors.update(line_errors(data, NEW_LINES))
+        return form
 
     def validate(self, actor: User) -> bool:
         e = self.errors
-        if not self.name:
+        if not self.name and "name" not in e:
             e["name"] = _("Write their name.")
         elif len(self.name) > MAX_NAME:
             e["name"] = _too_long(MAX_NAME, self.name)
@@ -172,6 +183,8 @@ class ProfileForm:
             form.job_title = _line(_text(data, "job_title"))
             form.department = _line(_text(data, "department"))
             form.visible_to_candidates = _text(data, "visible_to_candidates") == "on"
+        lines = NEW_LINES + OWN_LINES if hr else OWN_LINES
+        form.errors.update(line_errors({name: _text(data, name) for name in lines}, lines))
         upload = data.get("photo")
         if isinstance(upload, UploadFile) and upload.filename:
             form.upload = upload
@@ -196,7 +209,7 @@ class ProfileForm:
     def validate(self) -> bool:
         e = self.errors
         if "name" in self.fields:
-            if not self.name:
+            if not self.name and "name" not in e:
                 e["name"] = _("Write their name.")
             elif len(self.name) > MAX_NAME:
                 e["name"] = _too_long(MAX_NAME, self.name)
@@ -207,7 +220,7 @@ class ProfileForm:
             e["pronouns"] = _too_long(MAX_PRONOUNS, self.pronouns)
         if len(self.bio) > MAX_BIO:
             e["bio"] = _too_long(MAX_BIO, self.bio)
-        if self.linkedin_url:
+        if self.linkedin_url and "linkedin_url" not in e:
             if len(self.linkedin_url) > MAX_URL:
                 e["linkedin_url"] = _too_long(MAX_URL, self.linkedin_url)
             elif not _is_https(self.linkedin_url):
@@ -215,7 +228,7 @@ class ProfileForm:
                 e["linkedin_url"] = _(
                     "Give the full address of the profile, starting with https://"
                 )
-        if self.phone:
+        if self.phone and "phone" not in e:
             if len(self.phone) > MAX_PHONE:
                 e["phone"] = _too_long(MAX_PHONE, self.phone)
             elif not _PHONE.match(self.phone) or not any(c.isdigit() for c in self.phone):

@@ -20,9 +20,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlmodel import col
 
 from portal import audit
-from portal.auth import sessions
+from portal.auth.service import sign_out_everywhere
 from portal.i18n import gettext as _
 from portal.models import Image, Role, StaffProfile, User, rel
+from portal.parsing import page_of
 from portal.people.forms import STAFF_ROLES, may_grant
 
 PAGE_SIZE = 50
@@ -66,12 +67,11 @@ class Filters:
         """Unknown values are dropped rather than refused: a filter is never an error page."""
         role = params.get("role", "")
         active = params.get("active", "")
-        page = params.get("page", "")
         return cls(
             q=" ".join(params.get("q", "").split())[:MAX_QUERY],
             role=role if role in {r.value for r in STAFF_ROLES} else "",
             active=active if active in ("0", "1") else "",
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            page=page_of(params.get("page")),
         )
 
     def query(self, **changes: Any) -> dict[str, Any]:
@@ -255,18 +255,31 @@ async def deactivate(db: AsyncSession, *, actor: User, person: User, now: dateti
     if person.role is Role.ADMIN:
         await _keep_an_admin(db, leaving=person)
     await db.execute(sa.update(User).where(col(User.id) == person.id).values(is_active=False))
-    # Their open sessions die now, not when they next expire.
-    await sessions.revoke_all(db, user_id=person.id or 0, now=now)
+    # Their open sessions die now, not when they next expire, and the sign-in links and
+    # codes sent to them are void: none of them may work again after a reactivation.
+    await sign_out_everywhere(db, user_id=person.id or 0, now=now)
     _record(db, "account.deactivated", actor, person, now, {"role": person.role.value})
 
 
 async def reactivate(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
+    """Open a closed account again, with a clean slate: nothing issued before (a session,
+    a link, a code) comes back to life, even if the account was closed outside the portal."""
     if not may_manage(actor, person):
         raise NotAllowed
     if person.is_active:
         return
     await db.execute(sa.update(User).where(col(User.id) == person.id).values(is_active=True))
+    await sign_out_everywhere(db, user_id=person.id or 0, now=now)
     _record(db, "account.reactivated", actor, person, now, {"role": person.role.value})
+
+
+async def sign_out(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
+    """End all of someone's sessions and void their sign-in links, leaving the account
+    active (a lost phone, a shared computer). Who may: as for deactivation."""
+    if not may_manage(actor, person):
+        raise NotAllowed
+    await sign_out_everywhere(db, user_id=person.id or 0, now=now)
+    _record(db, "account.signed_out_everywhere", actor, person, now, {"role": person.role.value})
 
 
 # ---- profiles ----------------------------------------------------------------------------

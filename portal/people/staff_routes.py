@@ -137,6 +137,10 @@ def _hr_notice(done: str) -> str:
             "The account is deactivated and signed out everywhere. Their stories and answers stay."
         ),
         "reactivated": _("The account is active again."),
+        "signed_out": _(
+            "They are signed out everywhere, and the sign-in links and codes sent to them "
+            "no longer work. Their account stays active: they can sign in again."
+        ),
     }.get(done, "")
 
 
@@ -193,6 +197,10 @@ async def hr_person_deactivate(request: Request) -> Response:
 
 async def hr_person_reactivate(request: Request) -> Response:
     return await _account_action(request, staff.reactivate, "reactivated")
+
+
+async def hr_person_sign_out(request: Request) -> Response:
+    return await _account_action(request, staff.sign_out, "signed_out")
 
 
 # ---- one's own profile --------------------------------------------------------------------
@@ -418,6 +426,12 @@ routes = [
         hr_person_reactivate,
         methods=["POST"],
         name="hr_person_reactivate",
+    ),
+    Route(
+        "/hr/people/{id}/sign-out-everywhere",
+        hr_person_sign_out,
+        methods=["POST"],
+        name="hr_person_sign_out",
     ),
     Route("/me/profile", my_profile, methods=["GET"], name="my_profile"),
     Route("/me/profile", my_profile_save, methods=["POST"], name="my_profile_save"),

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import col
 
+from portal.calendar import tombstones
 from portal.db import update_if
 from portal.models import (
     AgendaInterviewer,
@@ -135,6 +136,8 @@ async def save_item(
     await _claim(db, visit, form.version, now)
     values = _values(form)
     people = await staff_by_ids(db, form.interviewers)
+    # As the candidate saw it, before this change: what a tombstone keeps if it is hidden.
+    was_seen = tombstones.seen_by_candidate([item])
     changed = [k for k, v in values.items() if getattr(item, k) != v]
     people_changed = {p.id for p in item.interviewers} != {p.id for p in people}
     seen_change = bool(set(changed) & set(SEEN)) or (people_changed and item.visible_to_candidate)
@@ -147,6 +150,12 @@ async def save_item(
         item.sequence += 1
         if item.visible_to_candidate or "visible_to_candidate" in changed:
             notices.mark_changed(visit, now=now)
+    if "visible_to_candidate" in changed:
+        # Made internal: the candidate's calendar must drop it. Shown again: a normal event.
+        if item.visible_to_candidate:
+            await tombstones.unbury(db, visit_id=visit.id or 0, items=[item])
+        else:
+            await tombstones.bury(db, visit_id=visit.id or 0, seen=was_seen, now=now)
     _touch_visit_span(visit)
     record(
         db,
@@ -165,8 +174,11 @@ async def remove_item(
     db: AsyncSession, *, actor: User, visit: Visit, item: AgendaItem, version: int, now: datetime
 ) -> None:
     await _claim(db, visit, version, now)
+    seen = tombstones.seen_by_candidate([item])
     visit.agenda.remove(item)
     await db.delete(item)
+    # Gone from the file alone, it would stay in the candidate's calendar app.
+    await tombstones.bury(db, visit_id=visit.id or 0, seen=seen, now=now)
     if item.visible_to_candidate:
         notices.mark_changed(visit, now=now)
     record(
@@ -356,10 +368,13 @@ async def copy_into(
         raise ValueError(f"09:30 does not exist on {day} in {zone}")
     people = await staff_by_ids(db, sorted({p for i in items for p in i.get("interviewers", [])}))
     by_id = {p.public_id: p for p in people if p.is_active}
+    seen = tombstones.seen_by_candidate(visit.agenda)
     for old in list(visit.agenda):
         visit.agenda.remove(old)
         await db.delete(old)
     await db.flush()
+    # The replaced items leave the candidate's calendar as cancelled events.
+    await tombstones.bury(db, visit_id=visit.id or 0, seen=seen, now=now)
     for n, spec in enumerate(items):
         item = AgendaItem(
             visit_id=visit.id or 0,

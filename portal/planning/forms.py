@@ -5,48 +5,48 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
 from portal.i18n import gettext as _
 from portal.models import AgendaKind
-from portal.questions.forms import clean_text, version_of
+from portal.parsing import (
+    clean_text,
+    day_message,
+    id_or_blank,
+    is_zone,
+    key_of,
+    line_errors,
+    new_key,
+    one_line,
+    parse_date,
+    parse_id,
+    parse_time,
+    version_of,
+)
+
+__all__ = ["ItemForm", "VisitForm", "known_zone", "next_slot", "parse_date", "parse_time"]
 
 LOCALES = ("nl", "en")
 MAX_NOTES = 10_000
 MAX_DESCRIPTION = 5_000
+# The fields shown on one line (in lists, e-mail subjects and the calendar file's lines).
+VISIT_LINES = ("candidate_name", "position", "department")
+ITEM_LINES = ("title", "internal_title", "room")
 
 
 def _line(value: str, limit: int = 200) -> str:
-    return " ".join(clean_text(value).split())[: limit + 1]
+    return one_line(value)[: limit + 1]
 
 
 def _too_long(limit: int) -> str:
     return _("Please keep this under %(limit)s characters.") % {"limit": limit}
 
 
-def parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def parse_time(value: str) -> time | None:
-    try:
-        parsed = time.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(second=0, microsecond=0, tzinfo=None)
-
-
 def known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return bool(name)
+    """An IANA time zone name (see portal.parsing.is_zone)."""
+    return is_zone(name)
 
 
 def wall_clock(day: date, at: time, zone: str) -> datetime | None:
@@ -77,6 +77,8 @@ class VisitForm:
     host: str = ""  # an HR person's public id, or empty
     arrival_notes: str = ""
     template: str = ""  # an AgendaTemplate's public id, for a new visit
+    # The new-visit form's idempotency key: a double POST makes one visit, not two.
+    key: str = field(default_factory=new_key)
     version: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -87,7 +89,7 @@ class VisitForm:
     @classmethod
     def parse(cls, data: dict[str, str]) -> VisitForm:
         """Only these fields are read: a posted ``status`` or ``candidate_id`` is ignored."""
-        return cls(
+        form = cls(
             candidate_name=_line(data.get("candidate_name", "")),
             candidate_email=data.get("candidate_email", "").strip().lower()[:321],
             candidate_locale=data.get("candidate_locale", "nl"),
@@ -97,16 +99,19 @@ class VisitForm:
             start=data.get("start", "").strip()[:5],
             end=data.get("end", "").strip()[:5],
             timezone=data.get("timezone", "").strip()[:64],
-            location=data.get("location", "")[:40],
-            host=data.get("host", "")[:40],
+            location=id_or_blank(data.get("location")),
+            host=id_or_blank(data.get("host")),
             arrival_notes=clean_text(data.get("arrival_notes", ""))[: MAX_NOTES + 1],
-            template=data.get("template", "")[:40],
+            template=id_or_blank(data.get("template")),
+            key=key_of(data.get("idempotency_key")),
             version=version_of(data),
         )
+        form.errors.update(line_errors(data, VISIT_LINES))
+        return form
 
     def validate(self, *, today: date) -> bool:
         e = self.errors
-        if not self.candidate_name:
+        if not self.candidate_name and "candidate_name" not in e:
             e["candidate_name"] = _("Write the candidate's name.")
         elif len(self.candidate_name) > 200:
             e["candidate_name"] = _too_long(200)
@@ -118,7 +123,7 @@ class VisitForm:
             e["candidate_email"] = _("Write the candidate's e-mail address, like name@example.org.")
         if self.candidate_locale not in LOCALES:
             self.candidate_locale = "nl"
-        if not self.position:
+        if not self.position and "position" not in e:
             e["position"] = _("Write the position the candidate applies for.")
         elif len(self.position) > 200:
             e["position"] = _too_long(200)
@@ -131,7 +136,8 @@ class VisitForm:
         day = parse_date(self.day)
         start, end = parse_time(self.start), parse_time(self.end)
         if day is None:
-            e["day"] = _("Choose the date of the visit.")
+            # Within a window: year 1 or 9999 breaks every computation a day later or earlier.
+            e["day"] = day_message() if self.day else _("Choose the date of the visit.")
         if start is None:
             e["start"] = _("Write the start time as HH:MM.")
         if end is None:
@@ -197,7 +203,7 @@ class ItemForm:
 
         people = data.get("interviewers", [])
         people = [people] if isinstance(people, str) else list(people)
-        return cls(
+        form = cls(
             start=text("start").strip()[:5],
             end=text("end").strip()[:5],
             kind=text("kind") if text("kind") in AgendaKind.__members__.values() else "",
@@ -206,10 +212,12 @@ class ItemForm:
             room=_line(text("room")),
             description=clean_text(text("description"))[: MAX_DESCRIPTION + 1],
             visible_to_candidate=text("visible_to_candidate") == "on",
-            interviewers=list(dict.fromkeys(p[:40] for p in people if isinstance(p, str) and p)),
+            interviewers=list(dict.fromkeys(p for p in people if parse_id(p))),
             search=_line(text("search"), 100),
             version=version_of({"version": text("version")}),
         )
+        form.errors.update(line_errors({name: text(name) for name in ITEM_LINES}, ITEM_LINES))
+        return form
 
     def validate(self, *, day: date, zone: str) -> bool:
         e = self.errors
@@ -228,7 +236,7 @@ class ItemForm:
                     e["start"] = _("That time does not exist on this day (the clocks change).")
         if not self.kind:
             e["kind"] = _("Choose what kind of item this is.")
-        if not self.title:
+        if not self.title and "title" not in e:
             e["title"] = _("Write the title the candidate reads.")
         for name in ("title", "internal_title", "room"):
             if len(getattr(self, name)) > 200:

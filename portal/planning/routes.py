@@ -14,9 +14,9 @@ from starlette.routing import Route
 from portal import audit
 from portal.i18n import gettext as _
 from portal.models import AgendaItem, AgendaKind, User, Visit, VisitStatus
+from portal.parsing import one_line, page_of, version_of
 from portal.planning import agenda, service
 from portal.planning.forms import ItemForm, VisitForm, next_slot, parse_date
-from portal.questions.forms import version_of
 from portal.web import (
     form_data,
     is_htmx,
@@ -61,13 +61,12 @@ async def _items_form(request: Request) -> dict[str, Any]:
 async def visits(request: Request) -> Response:
     user = _require_hr(request)
     params = request.query_params
-    page = params.get("page", "1")
     filters = service.VisitFilter(
         q=params.get("q", "").strip()[:100],
         status=params.get("status", ""),
         since=parse_date(params.get("since", "")),
         until=parse_date(params.get("until", "")),
-        page=int(page) if page.isdigit() else 1,
+        page=page_of(params.get("page")),
     )
     if "since" not in params and "q" not in params:
         filters.since = _today(request)  # by default: what is coming
@@ -112,11 +111,11 @@ async def create_visit(request: Request) -> Response:
             return await _new_page(request, db, form, 422)
         try:
             async with db.begin_nested():
-                visit = await service.create(db, actor=user, form=form, now=now(request))
+                visit, new = await service.create(db, actor=user, form=form, now=now(request))
         except service.Refused as refused:
             form.errors[refused.field] = refused.message
             return await _new_page(request, db, form, 422)
-        if form.template:
+        if new and form.template:
             loaded = await service.hr_visit(db, actor=user, public_id=visit.public_id)
             if loaded is not None:
                 await agenda.copy_into(
@@ -145,6 +144,18 @@ NOTICES = {
     "cancelled": lambda: _("The visit is cancelled; the candidate is told by e-mail."),
     "copied": lambda: _("The programme was copied. Adjust it below."),
     "template": lambda: _("The programme is saved as a template."),
+    "handed_over": lambda: _(
+        "Your changes are saved. The visit has a new candidate: send them the invitation."
+    ),
+    "handed_over_erased": lambda: _(
+        "Your changes are saved. The visit has a new candidate, so the answers the earlier "
+        "candidate gave (attendance, diet, accessibility, travel) were erased. Send the new "
+        "candidate the invitation."
+    ),
+    "signed_out": lambda: _(
+        "The candidate is signed out everywhere, and the sign-in links sent to them no longer "
+        "work. They can ask for a new link on the sign-in page."
+    ),
 }
 
 
@@ -219,9 +230,14 @@ async def save_visit(request: Request) -> Response:
             return await _visit_page(request, db, user, visit, status_code=422, form=form)
         try:
             async with db.begin_nested():
-                await service.update(db, actor=user, visit=visit, form=form, now=now(request))
+                updated = await service.update(
+                    db, actor=user, visit=visit, form=form, now=now(request)
+                )
         except service.Refused as refused:
             form.errors[refused.field] = refused.message
+            # The savepoint's rollback expired what it had touched (the candidate): load
+            # the visit again rather than lazy-load it while rendering.
+            visit = await _load(request, db, user)
             return await _visit_page(request, db, user, visit, status_code=422, form=form)
         except service.Conflict:
             visit = await _load(request, db, user)
@@ -234,8 +250,11 @@ async def save_visit(request: Request) -> Response:
                 request, db, user, visit, status_code=409, notice=notice, warning=True, form=form
             )
     notice = " ".join(form.warnings)
+    done = "saved"
+    if updated.handed_over is not None:
+        done = "handed_over_erased" if updated.handed_over.answers_erased else "handed_over"
     path = request.url_for("hr_visit", id=visit.public_id).path
-    return RedirectResponse(path + "?done=saved" + ("&past=1" if notice else ""), 303)
+    return RedirectResponse(path + f"?done={done}" + ("&past=1" if notice else ""), 303)
 
 
 async def cancel_visit(request: Request) -> Response:
@@ -269,6 +288,15 @@ async def invite(request: Request) -> Response:
             )
         await service.invite(db, actor=user, visit=visit, now=now(request), mail=_mail(request))
     return _back(request, visit, "invited")
+
+
+async def sign_out_candidate(request: Request) -> Response:
+    """HR ends every session of the visit's candidate and voids their sign-in links."""
+    user = _require_hr(request)
+    async with unit_of_work(request) as db:
+        visit = await _load(request, db, user)
+        await service.sign_out_candidate(db, actor=user, visit=visit, now=now(request))
+    return _back(request, visit, "signed_out")
 
 
 def _back(request: Request, visit: Visit, done: str) -> Response:
@@ -450,7 +478,7 @@ async def copy_agenda(request: Request) -> Response:
                     db,
                     actor=user,
                     visit=visit,
-                    source=str(data.get("source", ""))[:60],
+                    source=one_line(str(data.get("source", "")))[:60],
                     version=version_of(data),
                     now=now(request),
                 )
@@ -467,8 +495,8 @@ async def copy_agenda(request: Request) -> Response:
 async def save_template(request: Request) -> Response:
     user = _require_hr(request)
     data = await _items_form(request)
-    name = " ".join(str(data.get("name", "")).split())[:200]
-    department = " ".join(str(data.get("department", "")).split())[:200]
+    name = one_line(str(data.get("name", "")))[:200]
+    department = one_line(str(data.get("department", "")))[:200]
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
         if not name or not visit.agenda:
@@ -520,6 +548,12 @@ routes = [
     Route("/hr/visits/{id}", save_visit, methods=["POST"], name="hr_visit_save"),
     Route("/hr/visits/{id}/cancel", cancel_visit, methods=["POST"], name="hr_visit_cancel"),
     Route("/hr/visits/{id}/invite", invite, methods=["POST"], name="hr_visit_invite"),
+    Route(
+        "/hr/visits/{id}/sign-out",
+        sign_out_candidate,
+        methods=["POST"],
+        name="hr_visit_sign_out",
+    ),
     Route("/hr/visits/{id}/items", add_item, methods=["POST"], name="hr_item_add"),
     Route("/hr/visits/{id}/items/find", find_for_new_item, methods=["POST"], name="hr_item_find"),
     Route("/hr/visits/{id}/items/{item}", save_item, methods=["POST"], name="hr_item_save"),

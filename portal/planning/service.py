@@ -19,8 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import col
 
 from portal import audit
-from portal.auth.service import create_token, link_for
-from portal.db import update_if
+from portal.auth.service import create_token, link_for, sign_out_everywhere
+from portal.db import lock_row, update_if
 from portal.mail.outbox import queue_email
 from portal.models import (
     AgendaItem,
@@ -36,6 +36,7 @@ from portal.models import (
 )
 from portal.planning.forms import VisitForm
 from portal.visits import notices
+from portal.visits.service import HandOver, hand_over
 
 PAGE_SIZE = 25
 
@@ -230,7 +231,19 @@ def record(
     )
 
 
-async def create(db: AsyncSession, *, actor: User, form: VisitForm, now: datetime) -> Visit:
+async def create(
+    db: AsyncSession, *, actor: User, form: VisitForm, now: datetime
+) -> tuple[Visit, bool]:
+    """The visit of the form, and whether it is new: the same form posted again (a double
+    click, a retried request) gives back the visit it made the first time.
+
+    The HR person's row is locked first, so of two copies posted at once the second looks
+    for its key only after the first has written it.
+    """
+    await lock_row(db, User, actor.id or 0)
+    earlier = await db.scalar(sa.select(Visit).where(col(Visit.idempotency_key) == form.key))
+    if earlier is not None:
+        return earlier, False
     candidate = await _candidate(db, form, now=now)
     location, host = await _place_and_host(db, form)
     if form.starts_at is None or form.ends_at is None:
@@ -245,13 +258,14 @@ async def create(db: AsyncSession, *, actor: User, form: VisitForm, now: datetim
         location_id=location.id if location else None,
         host_id=host.id if host else None,
         arrival_notes=form.arrival_notes,
+        idempotency_key=form.key,
         created_at=now,
         updated_at=now,
     )
     db.add(visit)
     await db.flush()
     record(db, visit, actor=actor, action="visit.created", now=now)
-    return visit
+    return visit, True
 
 
 # What the candidate sees of a visit's own fields: a change to one of these is news.
@@ -266,12 +280,21 @@ VISIBLE = (
 )
 
 
+@dataclass
+class Updated:
+    # The names of the fields that changed (empty: nothing to save).
+    changed: list[str]
+    # Set when the visit now has another candidate: what went with the earlier one.
+    handed_over: HandOver | None = None
+
+
 async def update(
     db: AsyncSession, *, actor: User, visit: Visit, form: VisitForm, now: datetime
-) -> list[str]:
-    """Save the visit form; returns the names of the fields that changed.
+) -> Updated:
+    """Save the visit form; says which fields changed and what a new candidate cleared.
 
     Moving the visit to another date moves its agenda with it (same wall-clock times).
+    Another candidate's address gives the visit to that person: see ``hand_over``.
     """
     candidate = await _candidate(db, form, now=now)
     location, host = await _place_and_host(db, form)
@@ -290,7 +313,8 @@ async def update(
     }
     changed = [k for k, v in values.items() if getattr(visit, k) != v]
     if not changed:
-        return []
+        return Updated([])
+    earlier_id = visit.candidate_id
     old_zone = ZoneInfo(visit.timezone)
     shift = (
         form.starts_at.astimezone(ZoneInfo(form.timezone)).date()
@@ -300,6 +324,10 @@ async def update(
         db, Visit, col(Visit.id) == visit.id, col(Visit.version) == form.version, now=now, **values
     ):
         raise Conflict
+    visit.candidate_id = values["candidate_id"]  # written above; the object must know too
+    handed = await hand_over(
+        db, visit=visit, earlier_id=earlier_id, actor_id=actor.id, now=now, via="form"
+    )
     if shift or {"timezone", "location_id"} & set(changed):
         for item in visit.agenda:
             if shift:
@@ -310,7 +338,7 @@ async def update(
     if set(changed) & set(VISIBLE):
         notices.mark_changed(visit, now=now)
     record(db, visit, actor=actor, action="visit.updated", now=now, details={"fields": changed})
-    return changed
+    return Updated(changed, handed)
 
 
 def _move_days(value: datetime, zone: ZoneInfo, days: timedelta) -> datetime:
@@ -407,6 +435,14 @@ async def invite(
     again = visit.invited_at is not None
     visit.invited_at = now
     record(db, visit, actor=actor, action="visit.reinvited" if again else "visit.invited", now=now)
+
+
+async def sign_out_candidate(db: AsyncSession, *, actor: User, visit: Visit, now: datetime) -> None:
+    """End every session of the visit's candidate and void every sign-in link and code sent
+    to them (invitations included), without deactivating them: for a lost phone, or a
+    link forwarded to the wrong person. They can ask for a fresh link at /login."""
+    await sign_out_everywhere(db, user_id=visit.candidate_id, now=now)
+    record(db, visit, actor=actor, action="visit.candidate_signed_out", now=now)
 
 
 @dataclass

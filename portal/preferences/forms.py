@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
@@ -11,16 +10,13 @@ from babel.numbers import format_decimal
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import Attendance, TravelMode, VisitPreferences
+from portal.parsing import clean_text
 
 # Longest text kept per field, in characters (after line endings are made "\n").
 TEXT_LIMITS = {"reschedule_reason": 2000, "diet": 1000, "accessibility": 1000, "note": 2000}
 CHECKBOXES = ("needs_parking", "wants_travel_reimbursement")
 # The candidate may answer "I will be there" or "I need to reschedule", or leave it open.
 ATTENDANCE_CHOICES = ("", Attendance.CONFIRMED.value, Attendance.RESCHEDULE.value)
-
-# Control characters other than tab and newline: PostgreSQL refuses NUL in text, and none
-# of them belongs in an answer.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -107,8 +103,9 @@ class PreferencesForm:
 
 
 def _clean(text: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF; count and keep them as one character.
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    # Browsers send a textarea's line breaks as CRLF: counted and kept as one character.
+    # No control characters: PostgreSQL refuses NUL in text, and none belongs in an answer.
+    return clean_text(text)
 
 
 def _too_long(limit: int, length: int) -> str:

@@ -74,7 +74,6 @@ async def preferences_form(request: Request) -> Response:
 async def preferences_post(request: Request) -> Response:
     user = require_user(request)
     form = PreferencesForm.parse(await form_data(request))
-    st = state(request)
     async with unit_of_work(request) as db:
         page = await _load(request, db, user)
         saved = None
@@ -84,9 +83,6 @@ async def preferences_post(request: Request) -> Response:
                 actor=user,
                 page=page,
                 answers=form.answers,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
                 now=now(request),
             )
     if not page.open:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -9,16 +10,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
 from portal import audit
 from portal.config import Settings
 from portal.mail.outbox import queue_email
-from portal.models import Role, User, Visit, VisitPreferences, VisitStatus
+from portal.models import Role, User, Visit, VisitPreferences, VisitStatus, rel
 from portal.preferences.forms import Answers
 from portal.security import Keyring
 from portal.visits.service import visits_visible_to
+
+log = logging.getLogger("portal.notices")
+
+
+# How long the answers must stay unchanged before HR is told they changed.
+NOTICE_QUIET = timedelta(minutes=10)
 
 
 class State(StrEnum):
@@ -90,12 +99,10 @@ async def save_preferences(
     actor: User,
     page: PreferencesPage,
     answers: Answers,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
     now: datetime,
 ) -> Saved | None:
-    """Store the answers; when something changed, tell HR (without the answers) and audit.
+    """Store the answers; when something changed, audit it (by field name) and have HR
+    told once the candidate stops changing them (never the answers themselves).
 
     Returns None when the visit no longer takes answers (started or cancelled).
     """
@@ -109,14 +116,13 @@ async def save_preferences(
     for name in changed:
         setattr(prefs, name, getattr(answers, name))
     prefs.updated_at = now
-    await _tell_hr(
-        db,
-        visit=visit,
-        candidate=actor,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
-        now=now,
+    # HR hears once the candidate has stopped changing their answers for a while (see
+    # queue_due_preference_notices): fifteen saves in a row make one e-mail, not fifteen.
+    await db.execute(
+        sa.update(Visit)
+        .where(col(Visit.id) == visit.id)
+        .values(preferences_notice_due_at=now + NOTICE_QUIET)
+        .execution_options(synchronize_session=False)
     )
     audit.record(
         db,
@@ -170,6 +176,64 @@ async def _recipients(db: AsyncSession, *, visit: Visit) -> list[User]:
     return list(await db.scalars(hr.order_by(col(User.id))))
 
 
+async def queue_due_preference_notices(
+    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
+) -> int:
+    """Tell HR about answers that have been left alone for ``NOTICE_QUIET``; how many visits.
+
+    Each visit is claimed with a conditional update of the stamp it was found with, so a
+    second worker (or a save meanwhile, which moves the stamp on) finds nothing to send.
+    """
+    told = 0
+    async with factory() as db, db.begin():
+        due = await db.scalars(
+            sa.select(Visit)
+            .options(joinedload(rel(Visit.candidate)))
+            .where(
+                col(Visit.preferences_notice_due_at).is_not(None),
+                col(Visit.preferences_notice_due_at) <= now,
+            )
+        )
+        for visit in due.unique():
+            stamp = visit.preferences_notice_due_at
+            claimed = await db.execute(
+                sa.update(Visit)
+                .where(col(Visit.id) == visit.id, col(Visit.preferences_notice_due_at) == stamp)
+                .values(preferences_notice_due_at=None)
+                .returning(col(Visit.id))
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.first() is None or stamp is None:
+                continue
+            await _tell_hr(
+                db,
+                visit=visit,
+                candidate=visit.candidate,
+                settings=settings,
+                templates=templates,
+                keyring=keyring,
+                now=now,
+                key=f"preferences:{visit.public_id}:{stamp.strftime('%Y%m%dT%H%M%S%f')}",
+            )
+            told += 1
+    return told
+
+
+async def run_preference_notices(state: Any) -> int:
+    """One pass for the worker; a race lost to another worker is not an error."""
+    try:
+        return await queue_due_preference_notices(
+            state.db,
+            settings=state.settings,
+            templates=state.templates,
+            keyring=state.keyring,
+            now=state.clock(),
+        )
+    except IntegrityError:
+        log.info("preferences notice already queued by another worker")
+        return 0
+
+
 async def _tell_hr(
     db: AsyncSession,
     *,
@@ -179,6 +243,7 @@ async def _tell_hr(
     templates: Any,
     keyring: Keyring,
     now: datetime,
+    key: str,
 ) -> None:
     context = {
         "candidate": candidate.name,
@@ -198,4 +263,6 @@ async def _tell_hr(
             recipient=person,
             context={**context, "name": person.name},
             now=now,
+            # Once per recipient and quiet period, however many workers run.
+            dedupe_key=f"{key}:{person.public_id}",
         )

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass, field
 
 from portal.i18n import gettext as _
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Kept importable from here: the parsers themselves live in portal.parsing.
+from portal.parsing import clean_text, key_of, new_key, version_of
 
-
-def clean_text(value: str) -> str:
-    """Line breaks as one character, no control characters (PostgreSQL refuses NUL)."""
-    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def version_of(data: dict[str, str]) -> int:
-    """The version of the question the person's page showed (0 when missing or garbled)."""
-    value = data.get("version", "")
-    return int(value) if value.isdigit() else 0
-
-
-def new_key() -> str:
-    """A fresh idempotency key for each form the server renders."""
-    return secrets.token_urlsafe(24)
+__all__ = ["AnswerForm", "QuestionForm", "clean_text", "new_key", "version_of"]
 
 
 @dataclass
@@ -40,7 +25,7 @@ class QuestionForm:
         form = cls(
             body=clean_text(data.get("body", "")),
             ask_in_person=data.get("ask_in_person") == "on",
-            key=data.get("idempotency_key", "")[:64] or new_key(),
+            key=key_of(data.get("idempotency_key")),
             version=version_of(data),
         )
         if not form.body:

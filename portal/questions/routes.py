@@ -10,8 +10,9 @@ from starlette.routing import Route
 
 from portal.i18n import gettext as _
 from portal.models import Question, User
+from portal.parsing import clean_text, filter_text, id_or_blank, page_of, version_of
 from portal.questions import routing, service
-from portal.questions.forms import AnswerForm, QuestionForm, clean_text, version_of
+from portal.questions.forms import AnswerForm, QuestionForm
 from portal.web import form_data, is_htmx, not_found, now, render, require_user, state, unit_of_work
 
 
@@ -139,13 +140,12 @@ async def _inbox(
     failed: tuple[str, AnswerForm] | None = None,
 ) -> Response:
     params = request.query_params
-    page_no = params.get("page", "1")
     filters = service.InboxFilter(
         status=params.get("status", "open"),
-        department=params.get("department", "")[:200],
-        assignee=params.get("assignee", "")[:40],
-        visit=params.get("visit", "")[:40],
-        page=int(page_no) if page_no.isdigit() else 1,
+        department=filter_text(params.get("department"), 200),
+        assignee=id_or_blank(params.get("assignee")),
+        visit=id_or_blank(params.get("visit")),
+        page=page_of(params.get("page")),
     )
     inbox = await service.inbox(db, actor=user, filters=filters)
     if inbox is None:
@@ -224,7 +224,7 @@ async def hr_route(request: Request) -> Response:
                 db,
                 actor=user,
                 question=question,
-                assignee_id=data.get("assignee", ""),
+                assignee_id=id_or_blank(data.get("assignee")),
                 note=clean_text(data.get("note", ""))[:2000],
                 version=version,
                 settings=st.settings,

@@ -28,7 +28,7 @@ from portal.models import (
     rel,
 )
 from portal.security import Keyring
-from portal.visits.service import visits_visible_to
+from portal.visits.service import lock_visit, visits_visible_to
 
 MAX_QUESTION = 2000
 # Questions one candidate may ask for one visit (withdrawn ones not counted): far more
@@ -132,7 +132,15 @@ async def ask(
     idempotency_key: str,
     now: datetime,
 ) -> Asked:
-    """Record a question once per form: a replay of the same key returns the first one."""
+    """Record a question once per form: a replay of the same key returns the first one.
+
+    The quota holds under concurrency: the visit's row is locked first, so of forty
+    questions sent at once each counts only after the one before it is stored.
+    """
+    # Count-then-insert alone lets parallel requests all count 29 and all insert; a lock
+    # on the visit row (rather than a table lock or SERIALIZABLE retries) queues only the
+    # requests about this one visit and works alike on PostgreSQL and SQLite.
+    await lock_visit(db, visit_id=visit.id)  # type: ignore[arg-type]  # a loaded row has its id
     existing = await _by_key(db, actor=actor, key=idempotency_key)
     if existing is not None:
         return Asked(existing, created=False)

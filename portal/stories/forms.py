@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 
 from portal.i18n import gettext as _
-from portal.questions.forms import clean_text, version_of
+from portal.parsing import clean_text, key_of, line_errors, new_key, one_line, version_of
 
 # Themes are fixed keys (so they can be shown in the reader's language and filtered on);
 # the team is free text.
@@ -30,11 +30,13 @@ MAX_THEMES = 3
 MAX_TEAM = 60
 MAX_ALT = 250
 MAX_NOTE = 2000
+# Shown on one line: in lists, on cards, as a picture's alt text and in e-mail subjects.
+LINES = ("title", "teaser", "department", "team", "image_alt")
 
 
 def _line(value: str) -> str:
-    """One line of text: no line breaks, runs of spaces squeezed."""
-    return " ".join(clean_text(value).split())
+    """One line of text: runs of spaces squeezed (a line break is refused: line_errors)."""
+    return one_line(value)
 
 
 @dataclass
@@ -49,6 +51,8 @@ class StoryForm:
     image_alt: str = ""
     remove_image: bool = False
     version: int = 0
+    # The new-story form's idempotency key: a double POST makes one story, not two.
+    key: str = field(default_factory=new_key)
     # "save", "submit" (save, then send to HR) or "preview" (without JavaScript).
     intent: str = "save"
     upload: UploadFile | None = None
@@ -65,7 +69,7 @@ class StoryForm:
         upload = form.get("cover")
         themes = [t for t in form.getlist("themes") if isinstance(t, str) and t in THEMES]
         intent = text("intent")
-        return cls(
+        story = cls(
             title=_line(text("title")),
             teaser=_line(text("teaser")),
             body=clean_text(text("body")),
@@ -76,14 +80,17 @@ class StoryForm:
             image_alt=_line(text("image_alt")),
             remove_image=text("remove_image") == "on",
             version=version_of({"version": text("version")}),
+            key=key_of(text("idempotency_key")),
             intent=intent if intent in ("save", "submit", "preview") else "save",
             upload=upload if isinstance(upload, UploadFile) and upload.filename else None,
         )
+        story.errors.update(line_errors({name: text(name) for name in LINES}, LINES))
+        return story
 
     def validate(self, *, has_image: bool) -> bool:
         """Check every field; ``has_image``: the story keeps or gets a picture."""
         e = self.errors
-        if not self.title:
+        if not self.title and "title" not in e:
             e["title"] = _("Give your story a title.")
         elif len(self.title) > MAX_TITLE:
             e["title"] = _too_long(MAX_TITLE, self.title)

@@ -154,6 +154,10 @@ async def create_story(request: Request) -> Response:
         try:
             # A savepoint: a story refused by the quota keeps no picture row either.
             async with db.begin_nested():
+                limit = st.settings.max_stories_per_author
+                earlier = await service.made_by_form(db, actor=user, key=form.key, limit=limit)
+                if earlier is not None:  # the same form again: its story, not a second one
+                    return _after_save(request, earlier.public_id, form.intent)
                 image = None
                 if variants:
                     image = await media.store(
@@ -162,10 +166,10 @@ async def create_story(request: Request) -> Response:
                 story = await service.create(
                     db,
                     actor=user,
+                    key=form.key,
                     values=form.values(),
                     image=image,
                     now=now(request),
-                    limit=st.settings.max_stories_per_author,
                 )
         except service.QuotaExceeded:
             notice = _(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from portal import audit
-from portal.db import update_if
+from portal.db import lock_row, update_if
 from portal.mail.outbox import queue_email
 from portal.markdown import word_count
 from portal.models import Image, Story, StoryRevision, StoryStatus, User
@@ -198,16 +198,20 @@ async def _advance(
 # ---- the author -----------------------------------------------------------------------
 
 
-async def create(
-    db: AsyncSession,
-    *,
-    actor: User,
-    values: dict[str, Any],
-    image: Image | None,
-    now: datetime,
-    limit: int,
-) -> Story:
-    """A new draft. ``limit``: stories one person may keep (archived ones not counted)."""
+async def made_by_form(db: AsyncSession, *, actor: User, key: str, limit: int) -> Story | None:
+    """Before a new story is written: the story this form made already (a double POST), or
+    None when a new one may be made. Raises ``QuotaExceeded`` at ``limit`` stories kept
+    (archived ones not counted).
+
+    The author's row is locked first, so of several posts at once each looks and counts
+    only after the one before it has written: one story per form, and the quota holds.
+    """
+    await lock_row(db, User, actor.id or 0)
+    earlier = await db.scalar(
+        sa.select(Story).where(col(Story.author_id) == actor.id, col(Story.idempotency_key) == key)
+    )
+    if earlier is not None:
+        return earlier
     kept = await db.scalar(
         sa.select(sa.func.count())
         .select_from(Story)
@@ -215,7 +219,20 @@ async def create(
     )
     if int(kept or 0) >= limit:
         raise QuotaExceeded
-    story = Story(author_id=actor.id or 0, created_at=now, updated_at=now)
+    return None
+
+
+async def create(
+    db: AsyncSession,
+    *,
+    actor: User,
+    key: str,
+    values: dict[str, Any],
+    image: Image | None,
+    now: datetime,
+) -> Story:
+    """A new draft, once ``made_by_form`` said one may be made."""
+    story = Story(author_id=actor.id or 0, idempotency_key=key, created_at=now, updated_at=now)
     db.add(story)
     await db.flush()
     db.add(

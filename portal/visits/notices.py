@@ -62,13 +62,21 @@ def _visits_with_day() -> sa.Select[Visit]:
 async def queue_due_reminders(
     factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
 ) -> int:
-    """Queue the reminder for every visit starting within two days that has none yet."""
+    """Queue the reminder for every visit starting within two days that has none yet.
+
+    Only for candidates who know about their visit (invited, or signed in), as with change
+    notices: a visit HR is still planning has no programme to remind anyone of, and its
+    candidate must not first hear of it from a reminder. Once invited, the next pass sends it.
+    """
     queued = 0
     async with factory() as db, db.begin():
         due = await db.scalars(
             _visits_with_day().where(
                 col(Visit.status) == VisitStatus.SCHEDULED,
                 col(Visit.reminder_queued_at).is_(None),
+                sa.or_(
+                    col(Visit.invited_at).is_not(None), col(Visit.first_signed_in_at).is_not(None)
+                ),
                 col(Visit.starts_at) > now,
                 col(Visit.starts_at) <= now + REMINDER_AHEAD,
             )
@@ -153,20 +161,36 @@ async def report_running_late(
     templates: Any,
     keyring: Keyring,
     now: datetime,
-) -> None:
+) -> bool:
     """Record that the candidate runs late and tell the host (or HR) straight away.
 
-    Pressing again with the same estimate within a few minutes tells nobody twice.
+    Every press updates what HR's pages show; the e-mail goes at most once per
+    ``LATE_QUIET`` per visit, whatever the estimate and however many presses arrive at
+    once. Returns whether an e-mail was queued.
     """
-    repeat = (
-        visit.running_late_at is not None
-        and now - visit.running_late_at < LATE_QUIET
-        and visit.running_late_minutes == minutes
+    # Each statement below is atomic: of forty presses at once, the last one's estimate
+    # stays, and exactly one finds the mail unclaimed (on PostgreSQL the others wait for
+    # its row lock and then see the new stamp; on SQLite they wait for the write lock).
+    await db.execute(
+        sa.update(Visit)
+        .where(col(Visit.id) == visit.id)
+        .values(running_late_at=now, running_late_minutes=minutes)
+        .execution_options(synchronize_session=False)
     )
-    visit.running_late_at = now
-    visit.running_late_minutes = minutes
-    if repeat:
-        return
+    claimed = await db.execute(
+        sa.update(Visit)
+        .where(
+            col(Visit.id) == visit.id,
+            sa.or_(
+                col(Visit.late_notice_at).is_(None), col(Visit.late_notice_at) <= now - LATE_QUIET
+            ),
+        )
+        .values(late_notice_at=now)
+        .returning(col(Visit.id))
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.first() is None:
+        return False
     context = {
         "candidate": visit.candidate.name,
         "minutes": minutes,
@@ -184,6 +208,7 @@ async def report_running_late(
             context=context,
             now=now,
         )
+    return True
 
 
 async def notify_changed(

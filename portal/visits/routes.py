@@ -11,6 +11,7 @@ from starlette.routing import Route
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import User
+from portal.parsing import parse_int
 from portal.security import safe_next
 from portal.stories import reader
 from portal.visits import notices, service
@@ -72,7 +73,7 @@ async def running_late(request: Request) -> Response:
     user = require_user(request)
     form = await form_data(request)
     raw = form.get("minutes", "").strip()
-    minutes = int(raw) if raw.isdigit() and 1 <= int(raw) <= 240 else None
+    minutes = parse_int(raw, low=1, high=240)
     st = state(request)
     async with unit_of_work(request) as db:
         visit = await service.candidate_visit_for_update(

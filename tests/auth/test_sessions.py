@@ -222,3 +222,28 @@ def test_healthz_fails_when_the_database_does_not(tmp_path):
 def test_unknown_page_is_404_not_500(client):
     assert client.get("/does/not/exist").status_code == 404
     assert client.post("/healthz").status_code in (403, 405)
+
+
+@pytest.mark.parametrize("role", ["candidate", "employee", "hr"])
+def test_every_page_offers_sign_out_as_a_post(client, app, make_user, login_as, role):
+    """Generated from the app's routes: each page a signed-in person can open has the
+    sign-out form (a POST with a CSRF token), and the form signs them out."""
+    import re
+
+    login_as(make_user(role=role))
+    form = re.compile(
+        r'<form method="post" action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token"'
+    )
+    pages = 0
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if "GET" not in (getattr(route, "methods", None) or []) or "{" in path:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or "<html" not in response.text:
+            continue  # not a page: a redirect, a file, or an htmx fragment
+        pages += 1
+        assert form.search(response.text), path
+    assert pages >= (10 if role == "hr" else 1)
+    out = client.post("/logout", data={"csrf_token": get_csrf(client, "/")})
+    assert out.status_code == 303 and client.get("/").status_code == 303

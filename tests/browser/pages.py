@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -19,7 +20,12 @@ from portal.config import LOCALES
 from portal.demo import CANDIDATE, STAFF, ZONE, demo_data
 from tests.browser.conftest import Inbox, LiveServer, Received
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+# Test runs write their pictures to an ignored folder; the README's pictures in
+# docs/screenshots are refreshed on purpose, by naming that folder:
+#   PORTAL_SCREENSHOTS=docs/screenshots pytest -n 0 -m browser tests/browser
+SCREENSHOTS_ENV = "PORTAL_SCREENSHOTS"
+DEFAULT_SCREENSHOTS = ROOT / "build" / "screenshots"
 AXE = Axe()
 SIGN_IN_SUBJECT = "Your sign-in link for the candidate portal"
 # The mail to a colleague whom HR asks to draft an answer (test_questions_flow.py).
@@ -100,11 +106,22 @@ def load_pictures(page: Any) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-def screenshot(page: Any, name: str) -> None:
-    """A full-page screenshot for the README and reviewers: docs/screenshots/<name>.png."""
+def screenshot_folder() -> Path:
+    """Where screenshots go: ``$PORTAL_SCREENSHOTS`` (relative to the checkout), else
+    build/screenshots, which git ignores, so running the tests changes no tracked file."""
+    chosen = os.environ.get(SCREENSHOTS_ENV, "").strip()
+    return ROOT / chosen if chosen else DEFAULT_SCREENSHOTS
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """A full-page screenshot for reviewers and the README: <screenshot_folder()>/<name>.png
+    (the path is returned)."""
     load_pictures(page)  # else pictures below the fold are blank on the screenshot
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    folder = screenshot_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
 
 
 def rows(live_server: LiveServer, statement: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -169,6 +186,18 @@ def sign_in_with_link(
     page.goto(link_in(mail, live_server))
     page.locator("main").get_by_role("button").click()
     page.wait_for_url(f"{live_server.url}{start_page(email)}")
+
+
+def open_menu(page: Any) -> bool:
+    """Open the header's menu where its links are folded away (a phone); True if it was
+    closed and is open now, False where the links show anyway (a desktop)."""
+    menu = page.locator("header details.nav-menu")
+    summary = menu.locator("> summary")
+    if not menu.count() or not summary.is_visible() or menu.evaluate("d => d.open"):
+        return False
+    summary.click()
+    expect(menu.get_by_role("link").first).to_be_visible()
+    return True
 
 
 def switch_language(page: Any, to: str) -> None:
@@ -256,12 +285,13 @@ def hidden_from_candidate(today: date, email: str = CANDIDATE) -> list[str]:
 _READ_AGENDA = """items => items.map(li => {
   const text = (el) => (el ? el.innerText : null);
   const kind = li.querySelector(".kind");
-  const icon = kind.querySelector(".kind-icon");
+  const icon = kind.querySelector("svg.kind-icon");
   return {
     when: text(li.querySelector(".when")),
-    icon: icon && icon.getAttribute("aria-hidden") === "true" ? icon.textContent : null,
+    icon: icon && icon.getAttribute("aria-hidden") === "true" && icon.getBBox().width > 0
+      ? icon.dataset.icon : null,
     // textContent, not innerText: the label is upper-cased by CSS only.
-    kind: kind.textContent.replace(icon ? icon.textContent : "", ""),
+    kind: kind.textContent,
     title: text(li.querySelector("h4")),
     room: text(li.querySelector(".room")),
     people: [...li.querySelectorAll(".people > li")].map(
@@ -274,7 +304,7 @@ def read_agenda(page: Any) -> list[dict[str, Any]]:
     """The programme as the page shows it (read in one go: it is long)."""
     items = []
     for raw in page.locator("ol.agenda > li").evaluate_all(_READ_AGENDA):
-        assert raw["icon"] and raw["icon"].strip(), f"no kind icon (aria-hidden) in {raw}"
+        assert raw["icon"], f"no kind icon (a drawn SVG, aria-hidden) in {raw}"
         items.append(
             {
                 "when": squash(raw["when"]),

@@ -28,6 +28,7 @@ from tests.browser.pages import (
     assert_no_horizontal_scroll,
     clock,
     link_in,
+    open_menu,
     read_agenda,
     screenshot,
     sign_in_with_link,
@@ -70,6 +71,7 @@ class Findings:
 
 
 def open_from_nav(page: Any, path: str) -> None:
+    open_menu(page)  # on a phone the links are in the menu
     page.locator(f'header nav a[href="{path}"]').click()
     page.wait_for_url(re.compile(rf"{re.escape(path)}(\?.*)?$"))
 
@@ -226,7 +228,11 @@ def test_hr_plans_a_visit_and_the_candidate_sees_it(open_page, live_server: Live
     expect(fatima.locator("main > p.notice[role=status]")).to_have_text(
         t("nl", "The invitation is on its way.")
     )
-    expect(invite.get_by_role("button")).to_have_text(t("nl", "Send the invitation again"))
+    # The button now sends it again (beside it: "sign the candidate out everywhere").
+    expect(
+        invite.get_by_role("button", name=t("nl", "Send the invitation"), exact=True)
+    ).to_have_count(0)
+    expect(invite.get_by_role("button", name=t("nl", "Send the invitation again"))).to_be_visible()
     findings.accessible(fatima, "the workspace after the invitation")
 
     long_date = format_date(day, format="full", locale="en")

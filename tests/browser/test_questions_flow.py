@@ -21,6 +21,7 @@ from tests.browser.pages import (
     assert_accessible,
     assert_no_horizontal_scroll,
     in_any_language,
+    open_menu,
     screenshot,
     sign_in_with_code,
     squash,
@@ -46,6 +47,7 @@ def forget_sams_questions(live_server: LiveServer) -> None:
 
 
 def open_from_nav(page: Any, name: str, path: str) -> None:
+    open_menu(page)  # on a phone the links are in the menu
     page.locator("header").get_by_role("link", name=name, exact=True).click()
     page.wait_for_url(re.compile(rf"{re.escape(path)}(\?.*)?$"))
 

@@ -2,7 +2,7 @@
 
 A live server (see conftest.py) mails through a real SMTP server; the tests read the link
 and the code out of what arrives, as a candidate would. Every page on the way is checked
-with axe-core. Screenshots of the candidate's home go to docs/screenshots/.
+with axe-core. Screenshots of the candidate's home are taken here (see pages.screenshot).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from tests.browser.pages import (
     assert_nothing_hidden,
     expected_agenda,
     link_in,
+    open_menu,
     read_agenda,
     screenshot,
     sign_in_with_code,
@@ -50,7 +51,7 @@ def assert_candidate_home(page: Any, live_server: LiveServer, lang: str) -> None
     assert squash(page.locator("main h1").inner_text()) == t(lang, "Hello %(name)s", name="Sam")
     assert page.locator("main h2").first.inner_text() == "Backend developer"
     full_date = format_date(visit_day(live_server), format="full", locale=lang)
-    assert squash(page.locator(".facts").inner_text()).count(full_date) == 1
+    assert squash(page.locator(".visit-when").inner_text()).count(full_date) == 1
     assert read_agenda(page) == expected_agenda(lang, live_server.today)
     assert "Debrief interviewers" not in page.locator("body").inner_text()
     assert_nothing_hidden(page, live_server.today)
@@ -104,11 +105,15 @@ def test_switch_language_and_screenshots(open_page, live_server, inbox, viewport
     # The README's pictures of the candidate's home: taken here only.
     screenshot(page, f"visit-{viewport}-nl")
 
+    open_menu(page)  # on a phone "Sign out" is in the menu: its words are compared below
     dutch = page.locator("body").inner_text()
 
     switch_language(page, "en")
     assert_candidate_home(page, live_server, "en")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, f"visit-{viewport}-en")  # before the menu is opened below
     header = page.locator("header")
+    open_menu(page)  # on a phone "Sign out" is in the menu
     assert header.get_by_role("button", name="Sign out").is_visible()
     assert header.get_by_role("button", name="Nederlands").is_visible()
     assert header.get_by_role("button", name="English").count() == 0
@@ -137,8 +142,6 @@ def test_switch_language_and_screenshots(open_page, live_server, inbox, viewport
     for nl_text, en_text in changes.items():
         assert nl_text in dutch and nl_text not in english, nl_text
         assert en_text in english, en_text
-    assert_no_horizontal_scroll(page)
-    screenshot(page, f"visit-{viewport}-en")
 
     # The choice is the account's: it holds on the next page, and switches back.
     page.reload()
@@ -154,6 +157,7 @@ def test_sign_out(open_page, live_server, inbox, viewport):
     name = cookie_name(live_server.settings)
     [old_session] = [c for c in page.context.cookies() if c["name"] == name]
 
+    open_menu(page)  # on a phone "Sign out" is in the menu
     page.locator("header").get_by_role("button", name=t("nl", "Sign out")).click()
     page.wait_for_url(re.compile(r"/login\?signed_out=1$"))
     assert t("nl", "You have been signed out.") in page.locator("main [role=status]").inner_text()

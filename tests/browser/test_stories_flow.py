@@ -30,6 +30,7 @@ from tests.browser.pages import (
     assert_no_horizontal_scroll,
     in_any_language,
     load_pictures,
+    open_menu,
     screenshot,
     sign_in_with_link,
     t,
@@ -75,6 +76,7 @@ def cover_picture(folder: Path) -> Path:
 
 
 def open_from_nav(page: Any, path: str) -> None:
+    open_menu(page)  # on a phone the links are in the menu
     page.locator(f'header nav a[href="{path}"]').click()
     page.wait_for_url(re.compile(rf"{re.escape(path)}(\?.*)?$"))
 

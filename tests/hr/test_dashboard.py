@@ -295,4 +295,5 @@ def test_query_count_does_not_grow_with_the_visits(client, run, as_hr, count_que
         page = client.get("/hr").text
     assert page.count('<tr id="visit-') == 40
     # session, visits with candidate, location and answers, question counts, stories waiting
+    # together with the failed e-mails (portal.dashboard.deliveries)
     assert len(few) == len(many) == 4, many

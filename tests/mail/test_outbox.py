@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from portal.mail.backends import SMTPBackend
-from portal.mail.outbox import deliver_due
+from portal.mail.delivery import deliver_due
 from portal.models import OutboxEmail, OutboxStatus
 from tests.auth.test_sign_in import ask_link, link_token
 from tests.conftest import make_settings
@@ -117,12 +117,13 @@ def test_failed_delivery_is_retried_with_backoff_then_marked_failed(
         clock.advance(hours=1)
         send_all(client, dead)
     [row] = run(_outbox)
+    # Given up; a sign-in link (it expires in minutes) keeps no copy for a second try.
     assert row.status is OutboxStatus.FAILED and row.attempts == 3 and row.payload is None
 
 
 def test_a_claimed_message_is_not_sent_twice(client, make_user, run):
     """Two workers: the second finds nothing to claim while the first holds the lease."""
-    from portal.mail.outbox import claim
+    from portal.mail.delivery import claim
 
     make_user(email="sam@example.org")
     ask_link(client, "sam@example.org")
@@ -133,7 +134,7 @@ def test_a_claimed_message_is_not_sent_twice(client, make_user, run):
 
 
 def test_an_abandoned_claim_is_taken_again_after_the_lease(client, make_user, clock):
-    from portal.mail.outbox import claim
+    from portal.mail.delivery import claim
 
     make_user(email="sam@example.org")
     ask_link(client, "sam@example.org")

@@ -35,6 +35,7 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/hr/people/{id}/role"): ADMIN,
     ("POST", "/hr/people/{id}/deactivate"): HR,  # an employee
     ("POST", "/hr/people/{id}/reactivate"): HR,  # an employee
+    ("POST", "/hr/people/{id}/sign-out-everywhere"): HR,  # an employee
     ("GET", "/me/profile"): STAFF,
     ("POST", "/me/profile"): STAFF,
     ("POST", "/me/profile/preview"): STAFF,

@@ -86,3 +86,20 @@ async def _audit(db):
 
 def audited(run) -> list[AuditEvent]:
     return run(_audit)
+
+
+@pytest.fixture
+def after_quiet(client, clock):
+    """Let the answers rest past the quiet period, then run the worker's job once.
+
+    Returns the number of visits HR was told about.
+    """
+    from portal.preferences.service import NOTICE_QUIET, run_preference_notices
+
+    def go() -> int:
+        clock.now += NOTICE_QUIET
+        st = client.app.state
+        told: int = client.portal.call(lambda: run_preference_notices(st))
+        return told
+
+    return go

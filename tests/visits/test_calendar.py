@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from portal.imports.service import import_bytes
-from portal.models import AgendaItem, User
+from portal.models import AgendaItem, AgendaTombstone, User, new_public_id
 from tests.visits.conftest import visit_for
 
 AMSTERDAM = "Europe/Amsterdam"
@@ -212,15 +212,44 @@ def test_query_count_does_not_grow_with_the_agenda(client, run, people, login_as
     interviewers = [people["noor"], people["hidden"]]
     small = visit_for(run, people["candidate"], items=2, interviewers=interviewers)
     large = visit_for(run, people["candidate"], items=20, interviewers=interviewers)
+    past = visit_for(
+        run,
+        people["candidate"],
+        items=20,
+        interviewers=interviewers,
+        start=datetime(2026, 11, 3, 8, 30, tzinfo=UTC),
+    )
+
+    async def remove_ten(db):
+        for visit in (large, past):
+            rows = await db.scalars(
+                sa.select(AgendaItem).where(AgendaItem.visit_id == visit.id).limit(10)
+            )
+            for item in rows:
+                db.add(
+                    AgendaTombstone(
+                        visit_id=visit.id,
+                        item_public_id=new_public_id(),
+                        title=item.title,
+                        starts_at=item.starts_at,
+                        ends_at=item.ends_at,
+                        sequence=1,
+                    )
+                )
+
+    run(remove_ten)
     login_as(people["candidate"])
     counts = []
-    for visit, n in ((small, 2), (large, 20)):
+    for visit, n in ((small, 2), (large, 30), (past, 20)):
         with count_queries() as queries:
             _raw, cal = download(client, ics_path(visit))
         assert len(cal.walk("VEVENT")) == n
         counts.append(len(queries))
-    # Session lookup, the visit, its agenda, the agenda's people.
-    assert counts[0] == counts[1] <= 4, counts
+    # Session lookup, the visit, its agenda, the agenda's people; and, until the visit is
+    # over, the removed items it still cancels (one indexed query on visit_id: get_visit's
+    # query is the visits module's and has no relationship to join them on, and calendar
+    # apps fetch this file now and then, not on every page view).
+    assert counts == [5, 5, 4], counts
 
 
 # ---- through the import: stable UIDs, rising SEQUENCE, daylight saving ------------------

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from portal.models import Visit
 from tests.conftest import get_csrf
 from tests.factories import create_visit
+from tests.parallel import post_in_parallel
 
 DAY = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam
 
@@ -141,3 +142,45 @@ def test_pressing_running_late_twice_tells_the_host_once(
     )
     assert response.headers["location"] == f"/visit/{visit.public_id}"
     assert len(deliver()) == 2
+
+
+def _late_minutes(run, visit):
+    return run(
+        lambda db: db.scalar(sa.select(Visit.running_late_minutes).where(Visit.id == visit.id))
+    )
+
+
+def test_a_new_estimate_within_five_minutes_updates_hr_but_sends_no_second_mail(
+    client, run, make_user, login_as, clock, deliver
+):
+    candidate, _fatima, visit = setup_today(run, make_user, clock)
+    login_as(candidate)
+    path = f"/visit/{visit.public_id}/late"
+    client.post(path, data={"minutes": "10", "csrf_token": get_csrf(client, "/")})
+    clock.advance(minutes=4)
+    client.post(path, data={"minutes": "25", "csrf_token": get_csrf(client, "/")})
+    assert len(deliver()) == 1
+    assert _late_minutes(run, visit) == 25  # what HR's pages show is the latest estimate
+    clock.advance(minutes=1)  # five minutes after the mail
+    client.post(path, data={"minutes": "40", "csrf_token": get_csrf(client, "/")})
+    assert len(deliver()) == 2
+
+
+def test_forty_parallel_presses_send_the_host_one_mail(
+    client, run, make_user, login_as, clock, deliver
+):
+    """Forty presses at once, each with its own estimate: one mail, and the state updated."""
+    candidate, _fatima, visit = setup_today(run, make_user, clock)
+    login_as(candidate)
+    csrf = get_csrf(client, "/")
+    bodies = [{"minutes": str(n), "csrf_token": csrf} for n in range(1, 41)]
+    responses = post_in_parallel(client, f"/visit/{visit.public_id}/late", bodies)
+    assert [r.status_code for r in responses] == [303] * 40
+    assert [m.recipient for m in deliver()] == ["fatima@example.com"]
+    assert _late_minutes(run, visit) in range(1, 41)
+    stamps = run(
+        lambda db: db.execute(
+            sa.select(Visit.running_late_at, Visit.late_notice_at).where(Visit.id == visit.id)
+        )
+    ).one()
+    assert stamps == (clock.now, clock.now)

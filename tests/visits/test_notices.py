@@ -25,9 +25,16 @@ def reminders(client, now):
     )
 
 
+INVITED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
 def test_reminder_two_days_ahead_once(client, run, make_user, deliver):
     candidate = make_user(name="Sam de Vries", locale="en")
-    run(lambda db: create_visit(db, candidate=candidate, items=2, hidden_items=1, start=START))
+    run(
+        lambda db: create_visit(
+            db, candidate=candidate, items=2, hidden_items=1, start=START, invited_at=INVITED
+        )
+    )
     assert reminders(client, START - timedelta(days=3)) == 0  # too early
     assert reminders(client, START - timedelta(days=2)) == 1
     assert reminders(client, START - timedelta(days=1)) == 0  # already sent
@@ -40,7 +47,7 @@ def test_reminder_two_days_ahead_once(client, run, make_user, deliver):
 
 def test_two_workers_racing_queue_one_reminder(client, run, make_user):
     candidate = make_user()
-    run(lambda db: create_visit(db, candidate=candidate, start=START))
+    run(lambda db: create_visit(db, candidate=candidate, start=START, invited_at=INVITED))
     st = client.app.state
     now = START - timedelta(days=1)
 
@@ -60,9 +67,56 @@ def test_two_workers_racing_queue_one_reminder(client, run, make_user):
 
 def test_no_reminder_for_cancelled_or_past_visits(client, run, make_user):
     first, second = make_user(), make_user()
-    run(lambda db: create_visit(db, candidate=first, start=START, status="cancelled"))
-    run(lambda db: create_visit(db, candidate=second, start=START - timedelta(days=5)))
+    run(
+        lambda db: create_visit(
+            db, candidate=first, start=START, status="cancelled", invited_at=INVITED
+        )
+    )
+    run(
+        lambda db: create_visit(
+            db, candidate=second, start=START - timedelta(days=5), invited_at=INVITED
+        )
+    )
     assert reminders(client, START - timedelta(days=1)) == 0
+
+
+def outbox_kinds(run):
+    rows = run(lambda db: db.execute(sa.select(OutboxEmail.kind, OutboxEmail.recipient)))
+    return sorted(tuple(row) for row in rows.all())
+
+
+def test_the_worker_reminds_only_candidates_who_know_their_visit(client, run, make_user, clock):
+    """A visit made for tomorrow and not yet invited gets no reminder from the worker's
+    minutely pass; once the candidate is invited (or has signed in) the next pass sends it."""
+    from portal.mail.outbox import Worker
+    from portal.visits.notices import run_reminders
+
+    tomorrow = clock.now + timedelta(days=1)
+    planned, invited, signed_in = (
+        make_user(email=f"{who}@example.org") for who in ("planned", "invited", "signed-in")
+    )
+    run(lambda db: create_visit(db, candidate=planned, items=0, start=tomorrow))
+    run(lambda db: create_visit(db, candidate=invited, start=tomorrow, invited_at=INVITED))
+    run(
+        lambda db: create_visit(db, candidate=signed_in, start=tomorrow, first_signed_in_at=INVITED)
+    )
+    worker = Worker(client.app.state, jobs=[(timedelta(minutes=1), run_reminders)])
+    client.portal.call(worker.run_jobs)
+    assert outbox_kinds(run) == [
+        ("reminder", "invited@example.org"),
+        ("reminder", "signed-in@example.org"),
+    ]
+
+    # HR invites the planned visit's candidate: the next minutely pass reminds them too.
+    run(
+        lambda db: db.execute(
+            sa.update(Visit).where(Visit.candidate_id == planned.id).values(invited_at=clock.now)
+        )
+    )
+    clock.advance(minutes=1)
+    client.portal.call(worker.run_jobs)
+    assert ("reminder", "planned@example.org") in outbox_kinds(run)
+    assert len(outbox_kinds(run)) == 3
 
 
 IMPORT = {
