@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -10,7 +9,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlmodel import col
@@ -21,10 +19,8 @@ from portal.mail.outbox import queue_email
 from portal.models import Role, User, Visit, VisitPreferences, VisitStatus, rel
 from portal.preferences.forms import Answers
 from portal.security import Keyring
+from portal.visits.notices import worker_pass
 from portal.visits.service import visits_visible_to
-
-log = logging.getLogger("portal.notices")
-
 
 # How long the answers must stay unchanged before HR is told they changed.
 NOTICE_QUIET = timedelta(minutes=10)
@@ -220,18 +216,7 @@ async def queue_due_preference_notices(
 
 
 async def run_preference_notices(state: Any) -> int:
-    """One pass for the worker; a race lost to another worker is not an error."""
-    try:
-        return await queue_due_preference_notices(
-            state.db,
-            settings=state.settings,
-            templates=state.templates,
-            keyring=state.keyring,
-            now=state.clock(),
-        )
-    except IntegrityError:
-        log.info("preferences notice already queued by another worker")
-        return 0
+    return await worker_pass(state, queue_due_preference_notices, "preferences notice")
 
 
 async def _tell_hr(

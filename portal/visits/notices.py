@@ -106,10 +106,11 @@ async def queue_due_reminders(
     return queued
 
 
-async def run_reminders(state: Any) -> int:
-    """One pass for the worker; a race lost to another worker is not an error."""
+async def worker_pass(state: Any, queue_due: Any, what: str) -> int:
+    """One pass of a ``queue_due_…`` job for the worker, with the app's settings, templates,
+    keyring and clock; a race lost to another worker (its dedupe key) is not an error."""
     try:
-        return await queue_due_reminders(
+        queued: int = await queue_due(
             state.db,
             settings=state.settings,
             templates=state.templates,
@@ -117,8 +118,13 @@ async def run_reminders(state: Any) -> int:
             now=state.clock(),
         )
     except IntegrityError:
-        log.info("reminder already queued by another worker")
+        log.info("%s already queued by another worker", what)
         return 0
+    return queued
+
+
+async def run_reminders(state: Any) -> int:
+    return await worker_pass(state, queue_due_reminders, "reminder")
 
 
 async def queue_change_notice(
@@ -270,14 +276,4 @@ async def queue_due_change_notices(
 
 
 async def run_change_notices(state: Any) -> int:
-    try:
-        return await queue_due_change_notices(
-            state.db,
-            settings=state.settings,
-            templates=state.templates,
-            keyring=state.keyring,
-            now=state.clock(),
-        )
-    except IntegrityError:
-        log.info("change notice already queued by another worker")
-        return 0
+    return await worker_pass(state, queue_due_change_notices, "change notice")

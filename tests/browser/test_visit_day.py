@@ -472,13 +472,22 @@ def test_the_day_itself_and_running_late(open_page, live_server, inbox, viewport
 
 
 def test_the_reminder_goes_to_tomorrows_candidate_only(live_server, inbox):
-    """The worker reminds Sam unasked; Lotte's visit has begun and Ahmed's is long past."""
+    """The worker reminds Sam unasked once HR has invited him; Lotte's visit has begun and
+    Ahmed's is long past."""
+    # Reminders go only to candidates who were invited or signed in (Sam has signed in when
+    # the other tests ran first; this makes the test stand on its own). The worker looks
+    # each minute.
+    live_server.sql(
+        "UPDATE visits SET invited_at = CURRENT_TIMESTAMP WHERE invited_at IS NULL AND "
+        "candidate_id = (SELECT id FROM users WHERE email = ?)",
+        CANDIDATE,
+    )
     tomorrow = live_server.today + timedelta(days=1)
     subjects = {
         t(lang, "Your visit on %(date)s", date=format_date(tomorrow, format="full", locale=lang))
         for lang in LOCALES
     }
-    reminder = inbox.wait_for(CANDIDATE, since=0, subjects=subjects)
+    reminder = inbox.wait_for(CANDIDATE, since=0, subjects=subjects, timeout=75)
     assert f"{live_server.url}/visit/" in reminder.text
     for item in visible_items(CANDIDATE, live_server.today):
         assert item["title"] in reminder.text
