@@ -36,6 +36,8 @@ from portal.people.routes import routes as people_routes
 from portal.people.staff_routes import routes as staff_routes
 from portal.planning.routes import routes as planning_routes
 from portal.preferences.routes import routes as preference_routes
+from portal.privacy.me_routes import routes as my_privacy_routes
+from portal.privacy.routes import routes as privacy_routes
 from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
@@ -98,6 +100,8 @@ def create_app(
             *staff_routes,
             *import_routes,
             *media_routes,
+            *privacy_routes,
+            *my_privacy_routes,
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
@@ -119,7 +123,7 @@ def create_app(
     st.engine = engine
     st.db = factory
     st.dialect = engine.dialect.name
-    st.keyring = Keyring(resolve_secret_key(settings))
+    st.keyring = Keyring(resolve_secret_key(settings), settings.old_keys())
     st.templates = make_templates()
     st.templates.env.globals["company_name"] = settings.company_name
     st.templates.env.globals["default_zone"] = settings.default_timezone

@@ -93,7 +93,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         notify = notifier(
             settings=settings,
             templates=make_templates(),
-            keyring=Keyring(resolve_secret_key(settings)),
+            keyring=Keyring(resolve_secret_key(settings), settings.old_keys()),
             now=now,
         )
         return await import_bytes(
@@ -121,6 +121,35 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         f"visits {new['visits']} new, {updated['visits']} updated; "
         f"{report.notified} candidate(s) told of a changed programme"
     )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the retention job now; prints the counts per kind (never names)."""
+    from datetime import UTC, datetime
+
+    from portal.db import make_engine, session_factory, upgrade
+    from portal.privacy.retention import Rules, run_retention
+
+    async def run() -> Any:
+        engine = make_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            return await run_retention(
+                session_factory(engine),
+                datetime.now(UTC),
+                dry_run=args.dry_run,
+                rules=Rules.of(settings),
+            )
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(run())
+    verb = "would erase" if args.dry_run else "erased"
+    print(f"{verb} {counts.get('candidates', 0)} candidate(s)")
+    for kind in sorted(counts):
+        if kind != "candidates":
+            print(f"  {kind}: {counts[kind]}")
     return 0
 
 
@@ -231,9 +260,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from portal.app import create_app
-    from portal.demo import demo_links, load_demo
+    from portal.demo import demo_links, load_demo, privacy_settings
 
-    updates: dict[str, Any] = {"email_backend": "console"}
+    updates: dict[str, Any] = {"email_backend": "console", **privacy_settings(settings)}
     if "PORTAL_BASE_URL" not in _env():
         updates["base_url"] = f"http://{args.host}:{args.port}"
     settings = settings.model_copy(update=updates)
@@ -280,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--email", required=True)
     users.add_argument("--name", required=True)
     users.add_argument("--role", required=True, choices=["candidate", "employee", "hr", "admin"])
+    purge = sub.add_parser(
+        "purge", help="erase the candidates whose retention period is over (see README)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="print the counts, erase nothing")
     imp = sub.add_parser("import", help="import visits from a JSON or CSV file (see README)")
     imp.add_argument("file", help="JSON or CSV, told apart by the content")
     imp.add_argument("--quiet", action="store_true", help="no progress on stderr")
@@ -293,6 +326,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "db": cmd_db_upgrade,
     "users": cmd_users_create,
     "import": cmd_import,
+    "purge": cmd_purge,
 }
 
 

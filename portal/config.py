@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +25,16 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./portal.db"
     company_name: str = "Kandidatenportaal"
+    # The privacy notice (/privacy): the controller's name (empty: the company name, which
+    # is usually the same organisation), how to reach them about privacy, and their data
+    # protection officer if they have one (empty: not shown).
+    organisation_name: str = Field(default="", validate_default=True)
+    privacy_contact: str = ""
+    dpo_contact: str = ""
     secret_key: str = ""
+    # Earlier secret keys, comma-separated: what was encrypted under them stays readable
+    # (and is encrypted under the current key when next saved). Never used to encrypt.
+    old_secret_keys: str = ""
     base_url: str = "http://127.0.0.1:8000"
     email_backend: Literal["console", "smtp"] = "console"
     smtp_host: str = "localhost"
@@ -42,6 +51,11 @@ class Settings(BaseSettings):
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     retention_days: int = 7
+    # A candidate's data is erased this many weeks after their procedure ended (the last
+    # visit's outcome); a visit without an outcome counts as ended the second number of
+    # weeks after its date (portal.privacy.retention).
+    retention_weeks: int = Field(default=4, ge=1, le=52)
+    retention_undecided_weeks: int = Field(default=26, ge=1, le=104)
     # A question waiting longer than this is flagged on HR's dashboard.
     question_wait_hours: int = Field(default=48, ge=1)
     # Sign-in links and codes.
@@ -84,6 +98,11 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}")
         return value
 
+    @field_validator("organisation_name")
+    @classmethod
+    def _organisation(cls, value: str, info: ValidationInfo) -> str:
+        return value.strip() or str(info.data.get("company_name", ""))
+
     @field_validator("base_url")
     @classmethod
     def _absolute_base(cls, value: str) -> str:
@@ -115,6 +134,10 @@ class Settings(BaseSettings):
             timedelta(hours=self.candidate_session_idle_hours),
             timedelta(days=self.candidate_session_max_days),
         )
+
+    def old_keys(self) -> list[str]:
+        """PORTAL_OLD_SECRET_KEYS as a list, newest first as written."""
+        return [key.strip() for key in self.old_secret_keys.split(",") if key.strip()]
 
     def sqlite_path(self) -> Path | None:
         """The database file for a SQLite URL (None in memory or on another database)."""

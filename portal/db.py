@@ -36,6 +36,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten with zeros, not left in free pages: an erased
+            # candidate must not linger in the file (not every SQLite build does this).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
     return engine

@@ -91,6 +91,20 @@ OFFICE = {
     "praktijkopdracht. Kleding: gewoon wat je prettig vindt.",
 }
 
+# The privacy notice's details for the demo's company, each used when the setting is not
+# given (in the environment or .env).
+PRIVACY_SETTINGS = {
+    "organisation_name": "Zuiderlicht Energie B.V.",
+    "privacy_contact": "privacy@zuiderlicht.example",
+    "dpo_contact": "Functionaris gegevensbescherming, fg@zuiderlicht.example, "
+    "Postbus 1234, 3500 AA Utrecht",
+}
+
+
+def privacy_settings(settings: Any) -> dict[str, str]:
+    """The demo's privacy-notice settings for those ``settings`` were not given."""
+    return {k: v for k, v in PRIVACY_SETTINGS.items() if k not in settings.model_fields_set}
+
 
 def _at(day: date, hhmm: str) -> str:
     return f"{day.isoformat()}T{hhmm}"

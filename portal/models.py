@@ -8,7 +8,7 @@ never leave the server, so they cannot be probed.
 # No `from __future__ import annotations` here: SQLModel resolves relationship types from
 # real annotations, and string unions such as "X | None" defeat it.
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Optional
 
@@ -114,6 +114,14 @@ class Role(StrEnum):
 class VisitStatus(StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    """How a candidate's procedure for one visit ended; its date starts the retention clock."""
+
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
 
 
 class AgendaKind(StrEnum):
@@ -226,6 +234,10 @@ class Visit(SQLModel, table=True):
     preferences_notice_due_at: datetime | None = _when(default=None, nullable=True, index=True)
     # The key of the "new visit" form that created this visit: a double POST makes one visit.
     idempotency_key: str | None = _text(64, default=None, nullable=True, unique=True)
+    # How the procedure ended and on which day: the candidate's data is erased
+    # PORTAL_RETENTION_WEEKS after the last of their visits has ended (portal.privacy).
+    outcome: Outcome | None = _enum(Outcome, default=None, nullable=True)
+    decided_on: date | None = Field(default=None, nullable=True)
     # Bumped on every change, so two editors cannot overwrite each other unseen.
     version: int = 1
     created_at: datetime = _when(default_factory=utcnow)

@@ -6,9 +6,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from starlette.requests import HTTPConnection
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the checklist asks for at least 128.
@@ -23,15 +24,34 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-class Keyring:
-    """Everything derived from the secret key, computed once at start-up."""
+def _fernet(secret_key: str, purpose: bytes) -> Fernet:
+    # One key per purpose: a token from the outbox never decrypts as an answer, and back.
+    derived = hmac.new(secret_key.encode(), purpose, hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
 
-    def __init__(self, secret_key: str) -> None:
+
+def _multi(secret_key: str, old_keys: Sequence[str], purpose: bytes) -> MultiFernet:
+    """Encrypts with the current key; decrypts with it or any earlier one (rotation)."""
+    return MultiFernet([_fernet(key, purpose) for key in (secret_key, *old_keys)])
+
+
+class Keyring:
+    """Everything derived from the secret key, computed once at start-up.
+
+    ``old_secret_keys`` (PORTAL_OLD_SECRET_KEYS) only ever decrypt: what was encrypted
+    under an earlier key stays readable after the key is changed, and is encrypted under
+    the current key when it is next written.
+    """
+
+    def __init__(self, secret_key: str, old_secret_keys: Sequence[str] = ()) -> None:
         root = secret_key.encode()
+        old = [key for key in old_secret_keys if key and key != secret_key]
         self._hash_key = hmac.new(root, b"portal/hash", hashlib.sha256).digest()
         self._csrf_key = hmac.new(root, b"portal/csrf", hashlib.sha256).digest()
-        fernet_key = hmac.new(root, b"portal/outbox", hashlib.sha256).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(fernet_key))
+        self._fernet = _multi(secret_key, old, b"portal/outbox")
+        # Diet, accessibility and the free texts (portal.preferences.sealed).
+        self._answers = _multi(secret_key, old, b"portal/answers")
+        self._answers_current = _fernet(secret_key, b"portal/answers")
 
     def digest(self, purpose: str, value: str) -> str:
         """A keyed hash of a secret, bound to its purpose.
@@ -56,6 +76,25 @@ class Keyring:
             return self._fernet.decrypt(data)
         except InvalidToken:
             return None
+
+    def seal_answer(self, text: str) -> str:
+        """A Fernet token (ASCII) for a special-category answer."""
+        return self._answers.encrypt(text.encode()).decode("ascii")
+
+    def open_answer(self, token: str) -> str | None:
+        """The answer, or None when ``token`` is not one of ours under any known key."""
+        try:
+            return self._answers.decrypt(token.encode("ascii")).decode()
+        except (InvalidToken, UnicodeError):
+            return None
+
+    def answer_is_current(self, token: str) -> bool:
+        """Whether ``token`` is encrypted under the current key (else it wants re-sealing)."""
+        try:
+            self._answers_current.decrypt(token.encode("ascii"))
+        except (InvalidToken, UnicodeError):
+            return False
+        return True
 
 
 def safe_next(path: str | None) -> str | None:

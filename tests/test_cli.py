@@ -238,3 +238,36 @@ def test_console_mail_is_refused_behind_https(command, tmp_path):
     assert "Traceback" not in result.stderr
     # Nothing was started or migrated.
     assert not (tmp_path / "portal.db").exists()
+
+
+def test_purge_dry_run_prints_counts_and_erases_nothing(tmp_path):
+    """`portal purge --dry-run` says what would go, by kind and without names; `purge` erases."""
+    visit = {
+        "external_id": "ats-1",
+        "candidate": {"email": "vergeten@example.org", "name": "Vera Vergeten"},
+        "position": "Tester",
+        "starts_at": "2025-01-10T09:00",
+        "ends_at": "2025-01-10T12:00",
+        "outcome": "rejected",
+        "decided_on": "2025-01-20",
+    }
+    (tmp_path / "visits.json").write_text(json.dumps({"visits": [visit]}))
+    assert portal(tmp_path, "import", "visits.json", "--quiet").returncode == 0
+    dry = portal(tmp_path, "purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would erase 1 candidate(s)" in dry.stdout and "visits: 1" in dry.stdout
+    assert "Vera" not in dry.stdout + dry.stderr and "vergeten@" not in dry.stdout + dry.stderr
+    assert _candidate_emails(tmp_path) == ["vergeten@example.org"]
+    done = portal(tmp_path, "purge")
+    assert done.returncode == 0 and "erased 1 candidate(s)" in done.stdout
+    assert _candidate_emails(tmp_path) == []
+    assert "would erase 0 candidate(s)" in portal(tmp_path, "purge", "--dry-run").stdout
+
+
+def _candidate_emails(tmp_path: Path) -> list[str]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(tmp_path / "portal.db")) as conn:
+        rows = conn.execute("SELECT email FROM users WHERE role = 'candidate'").fetchall()
+    return [email for (email,) in rows]

@@ -37,6 +37,7 @@ def kind_label(kind: str) -> str:
         "question_routed": _("Question for a colleague"),
         "question_answered": _("Answer to a question"),
         "story_reviewed": _("Review of a story"),
+        "candidate_withdrew": _("A candidate withdrew"),
     }
     return labels.get(kind, _("Other e-mail"))
 

@@ -9,6 +9,8 @@ from starlette.routing import Route
 
 from portal.dashboard import deliveries, service
 from portal.parsing import parse_int
+from portal.planning.outcomes import outcome_labels
+from portal.privacy.retention import Rules
 from portal.web import not_found, now, redirect, render, require_user, state, unit_of_work
 
 
@@ -22,10 +24,12 @@ async def hr_dashboard(request: Request) -> Response:
             now=now(request),
             zone=settings.default_timezone,
             wait_hours=settings.question_wait_hours,
+            rules=Rules.of(settings),
         )
     if board is None:
         raise not_found()
-    return render(request, "hr/dashboard.html", {"board": board})
+    context = {"board": board, "outcome_labels": outcome_labels()}
+    return render(request, "hr/dashboard.html", context)
 
 
 def _email_id(raw: str) -> int | None:

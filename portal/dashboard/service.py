@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlmodel import col
 
 from portal.dashboard.deliveries import Failures, failures_and_stories_waiting
 from portal.models import Attendance, User, Visit, VisitPreferences, VisitStatus, rel
+from portal.privacy.retention import Rules
 from portal.questions import service as questions
 
 # Today and the fourteen days after it.
@@ -42,6 +43,15 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Erasing:
+    """A visit whose candidate is erased within DAYS_AHEAD days (all their visits are
+    listed, each with the candidate's erasure day), so HR can set an outcome first."""
+
+    visit: Visit
+    on: datetime  # midday of the erasure day, in the default zone (for the date filter)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     rows: list[Row]
     # Midday of the window's last day, in the default zone (for "until Tuesday 15 …").
@@ -51,12 +61,19 @@ class Dashboard:
     stories_waiting: int
     wait_hours: int
     failed_emails: Failures  # e-mails that reached their last try
+    erasing: list[Erasing]
 
 
 async def hr_dashboard(
-    db: AsyncSession, *, actor: User, now: datetime, zone: str, wait_hours: int
+    db: AsyncSession,
+    *,
+    actor: User,
+    now: datetime,
+    zone: str,
+    wait_hours: int,
+    rules: Rules | None = None,
 ) -> Dashboard | None:
-    """The dashboard in three queries whatever the number of visits or failed e-mails;
+    """The dashboard in four queries whatever the number of visits or failed e-mails;
     None for anyone but HR.
 
     ``zone`` decides where "today" starts (PORTAL_DEFAULT_TIMEZONE); each visit's own
@@ -91,6 +108,7 @@ async def hr_dashboard(
         waited_since=now - timedelta(hours=wait_hours),
     )
     failed, stories_waiting = await failures_and_stories_waiting(db)
+    erasing = await _erasing(db, rules=rules or Rules(zone=zone), today=today, last_day=last_day)
     soon = questions.working_days_ahead(today, QUIET_WORKING_DAYS)
     rows = [
         _row(visit, attendance, bool(has_prefs), counts=counts, soon=soon, now=now)
@@ -104,7 +122,30 @@ async def hr_dashboard(
         stories_waiting=stories_waiting,
         wait_hours=wait_hours,
         failed_emails=failed,
+        erasing=erasing,
     )
+
+
+async def _erasing(db: AsyncSession, *, rules: Rules, today: date, last_day: date) -> list[Erasing]:
+    """The fourth query: visits of the candidates erased by ``last_day`` (other visits than
+    the window's, mostly past ones, so it cannot share the first query)."""
+    query = (
+        sa.select(Visit)
+        .join(User, col(User.id) == col(Visit.candidate_id))
+        .options(contains_eager(rel(Visit.candidate)))
+        .where(rules.due_by(last_day))
+        .order_by(col(Visit.candidate_id), col(Visit.starts_at))
+    )
+    by_candidate: dict[int, list[Visit]] = {}
+    for visit in (await db.scalars(query)).unique():
+        by_candidate.setdefault(visit.candidate_id, []).append(visit)
+    found = [
+        # Already due: the daily job erases them at its next run.
+        Erasing(visit, rules.midnight(max(today, rules.erasure_day(visits))) + timedelta(hours=12))
+        for visits in by_candidate.values()
+        for visit in visits
+    ]
+    return sorted(found, key=lambda e: (e.on, e.visit.candidate_id, e.visit.starts_at))
 
 
 def _row(

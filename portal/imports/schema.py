@@ -20,10 +20,19 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from portal.models import AgendaKind
-from portal.parsing import FIRST_DAY, LAST_DAY, has_control, in_window, is_one_line, is_zone
+from portal.parsing import (
+    FIRST_DAY,
+    LAST_DAY,
+    has_control,
+    in_window,
+    is_one_line,
+    is_zone,
+    parse_date,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -67,6 +76,15 @@ def _when(value: datetime) -> datetime:
     return value
 
 
+def _day(value: str) -> str:
+    # YYYY-MM-DD only (no timestamps or other forms pydantic would accept for a date).
+    if parse_date(value) is None or value != value.strip():
+        raise ValueError(
+            f"must be a day as YYYY-MM-DD from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+        )
+    return value
+
+
 def _https(value: str | None) -> str | None:
     if value and not value.startswith("https://"):
         raise ValueError("must start with https://")
@@ -89,6 +107,7 @@ Markdown = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_
 # The same limit as the office form in the workspace, so an imported office can be saved there.
 ArrivalNotes = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_text_only)]
 When = Annotated[datetime, AfterValidator(_when)]
+Day = Annotated[str, StringConstraints(max_length=10), AfterValidator(_day)]
 
 
 class Strict(BaseModel):
@@ -158,7 +177,19 @@ class VisitIn(Strict):
     starts_at: When | None = None
     ends_at: When | None = None
     status: Literal["scheduled", "cancelled"] = "scheduled"
+    # How the procedure ended and the day it was decided (the retention clock starts
+    # there). Left out: the visit keeps what HR set; null: no outcome yet.
+    outcome: Literal["hired", "rejected", "withdrawn"] | None = None
+    decided_on: Day | None = None
     agenda: list[AgendaIn] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _outcome_has_a_day(self) -> VisitIn:
+        # No default day: a file imported again every night would move "today" along and
+        # postpone the erasure for ever.
+        if (self.outcome is None) != (self.decided_on is None):
+            raise ValueError("outcome and decided_on go together: give both or neither")
+        return self
 
     @field_validator("agenda")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from portal.models import (
     AgendaItem,
     AuditEvent,
     Location,
+    Outcome,
     Role,
     StaffProfile,
     User,
@@ -464,7 +465,7 @@ def _visit_fields(
     spans = [(to_utc(a.starts_at, zone), to_utc(a.ends_at, zone)) for a in visit_in.agenda]
     if visit_in.starts_at and visit_in.ends_at:
         spans.append((to_utc(visit_in.starts_at, zone), to_utc(visit_in.ends_at, zone)))
-    return {
+    fields: dict[str, Any] = {
         "candidate_id": users[visit_in.candidate.email].id,
         "position": visit_in.position,
         "department": visit_in.department,
@@ -478,6 +479,13 @@ def _visit_fields(
         ),
         "host_id": users[visit_in.host].id if visit_in.host else None,
     }
+    # Only when the file says: an export without the outcome keeps the one HR set.
+    if {"outcome", "decided_on"} & visit_in.model_fields_set:
+        fields["outcome"] = Outcome(visit_in.outcome) if visit_in.outcome else None
+        fields["decided_on"] = (
+            date.fromisoformat(visit_in.decided_on) if visit_in.decided_on else None
+        )
+    return fields
 
 
 def _item_values(item_in: AgendaIn, position: int, zone: str) -> dict[str, Any]:

@@ -104,6 +104,9 @@ async def queue_email(
 ) -> None:
     """Render ``templates/email/<name>.*`` for ``recipient`` (a User) in their language and
     add it to the outbox in the caller's transaction."""
+    # Every e-mail links to the privacy notice (templates/email/_footer.*), absolutely:
+    # from the configured base URL, never from a request's Host.
+    context = {"privacy_url": f"{settings.base_url}/privacy", **context}
     subject, text, html = render_email(
         templates, name, recipient.locale or settings.default_locale, context
     )

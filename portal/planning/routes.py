@@ -15,8 +15,9 @@ from portal import audit
 from portal.i18n import gettext as _
 from portal.models import AgendaItem, AgendaKind, User, Visit, VisitStatus
 from portal.parsing import one_line, page_of, version_of
-from portal.planning import agenda, service
+from portal.planning import agenda, outcomes, service
 from portal.planning.forms import ItemForm, VisitForm, next_slot, parse_date
+from portal.preferences.sealed import read_log
 from portal.web import (
     form_data,
     is_htmx,
@@ -144,6 +145,7 @@ NOTICES = {
     "cancelled": lambda: _("The visit is cancelled; the candidate is told by e-mail."),
     "copied": lambda: _("The programme was copied. Adjust it below."),
     "template": lambda: _("The programme is saved as a template."),
+    "outcome": lambda: _("The outcome is saved."),
     "handed_over": lambda: _(
         "Your changes are saved. The visit has a new candidate: send them the invitation."
     ),
@@ -171,6 +173,7 @@ async def _visit_page(
     form: VisitForm | None = None,
     item_form: tuple[str, ItemForm] | None = None,
     found: list[User] | None = None,
+    outcome_form: outcomes.OutcomeForm | None = None,
 ) -> Response:
     """The visit's workspace; for an htmx request from the agenda, only the agenda."""
     zone = visit.timezone
@@ -194,11 +197,15 @@ async def _visit_page(
         "templates": await agenda.templates(db),
         "earlier": await agenda.earlier_visits(db, visit),
         "history": await service.history(db, visit),
+        # Who opened the candidate's answers (portal.preferences.sealed): one query.
+        "answers_read": await read_log(db, visit_ids=[visit.public_id], limit=20),
         "zones": ZONES,
         "notice": notice,
         "warning": warning,
         "now": now(request),
         "cancelled": visit.status == VisitStatus.CANCELLED,
+        "outcome_form": outcome_form or outcomes.OutcomeForm.of(visit, today=_today(request)),
+        "outcome_labels": outcomes.outcome_labels(),
         **await service.choices(db),
     }
     block = "agenda" if request.headers.get("hx-target") == "agenda" and is_htmx(request) else None
@@ -275,6 +282,44 @@ async def cancel_visit(request: Request) -> Response:
         except service.Conflict:
             return await _changed(request, db, user)
     return _back(request, visit, "cancelled")
+
+
+async def set_outcome(request: Request) -> Response:
+    """HR records how the procedure ended; its day starts the retention clock."""
+    user = _require_hr(request)
+    form = outcomes.OutcomeForm.parse(await form_data(request))
+    decided = form.validate(today=_today(request))
+    async with unit_of_work(request) as db:
+        # An erased candidate's visit is gone: 404, as for any unknown visit.
+        visit = await _load(request, db, user)
+        if decided is None:
+            return await _visit_page(request, db, user, visit, status_code=422, outcome_form=form)
+        try:
+            async with db.begin_nested():
+                await outcomes.set_outcome(
+                    db,
+                    actor=user,
+                    visit=visit,
+                    outcome=decided[0],
+                    decided_on=decided[1],
+                    version=form.version,
+                    now=now(request),
+                )
+        except service.Conflict:
+            return await _outcome_conflict(request, db, user, form)
+    return _back(request, visit, "outcome")
+
+
+async def _outcome_conflict(
+    request: Request, db: Any, user: User, form: outcomes.OutcomeForm
+) -> Response:
+    # Changed meanwhile: shown as it is now, the choice kept. Erased: _load answers 404.
+    visit = await _load(request, db, user)
+    notice = _("Someone else changed this visit meanwhile; the outcome was not saved.")
+    form.version = visit.version
+    return await _visit_page(
+        request, db, user, visit, status_code=409, notice=notice, warning=True, outcome_form=form
+    )
 
 
 async def invite(request: Request) -> Response:
@@ -548,6 +593,7 @@ routes = [
     Route("/hr/visits/{id}", save_visit, methods=["POST"], name="hr_visit_save"),
     Route("/hr/visits/{id}/cancel", cancel_visit, methods=["POST"], name="hr_visit_cancel"),
     Route("/hr/visits/{id}/invite", invite, methods=["POST"], name="hr_visit_invite"),
+    Route("/hr/visits/{id}/outcome", set_outcome, methods=["POST"], name="hr_visit_outcome"),
     Route(
         "/hr/visits/{id}/sign-out",
         sign_out_candidate,

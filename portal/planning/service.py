@@ -459,7 +459,11 @@ async def history(db: AsyncSession, visit: Visit, *, limit: int = 100) -> list[H
         sa.select(AuditEvent, col(User.name))
         .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
         .where(
-            col(AuditEvent.subject_type) == "visit", col(AuditEvent.subject_id) == visit.public_id
+            col(AuditEvent.subject_type) == "visit",
+            col(AuditEvent.subject_id) == visit.public_id,
+            # Reads of the answers have their own list on the page; here they would push
+            # the changes out of the newest hundred.
+            col(AuditEvent.action) != "preferences.read",
         )
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(limit)

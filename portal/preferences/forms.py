@@ -11,6 +11,7 @@ from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import Attendance, TravelMode, VisitPreferences
 from portal.parsing import clean_text
+from portal.preferences.sealed import Revealed
 
 # Longest text kept per field, in characters (after line endings are made "\n").
 TEXT_LIMITS = {"reschedule_reason": 2000, "diet": 1000, "accessibility": 1000, "note": 2000}
@@ -33,7 +34,8 @@ class Answers:
     note: str = ""
 
     @classmethod
-    def of(cls, prefs: VisitPreferences | None) -> Answers:
+    def of(cls, prefs: VisitPreferences | Revealed | None) -> Answers:
+        """The answers as stored; pass a Revealed row, a VisitPreferences holds tokens."""
         if prefs is None:
             return cls()
         return cls(**{f.name: getattr(prefs, f.name) for f in fields(cls)})
@@ -62,7 +64,7 @@ class PreferencesForm:
     answers: Answers | None = None
 
     @classmethod
-    def initial(cls, prefs: VisitPreferences | None) -> PreferencesForm:
+    def initial(cls, prefs: VisitPreferences | Revealed | None) -> PreferencesForm:
         answers = Answers.of(prefs)
         return cls(values=answers.as_values(), answers=answers)
 

@@ -30,6 +30,7 @@ async def _load(request: Request, db: AsyncSession, user: User) -> service.Prefe
         public_id=request.path_params["id"],
         now=now(request),
         retention_days=state(request).settings.retention_days,
+        keyring=state(request).keyring,
     )
     if page is None:
         raise not_found()
@@ -84,6 +85,7 @@ async def preferences_post(request: Request) -> Response:
                 page=page,
                 answers=form.answers,
                 now=now(request),
+                keyring=state(request).keyring,
             )
     if not page.open:
         return _refused(request, page)

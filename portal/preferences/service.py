@@ -18,6 +18,14 @@ from portal.config import Settings
 from portal.mail.outbox import queue_email
 from portal.models import Role, User, Visit, VisitPreferences, VisitStatus, rel
 from portal.preferences.forms import Answers
+from portal.preferences.sealed import (
+    SEALED,
+    Revealed,
+    needs_sealing,
+    open_row,
+    reveal,
+    seal_into,
+)
 from portal.security import Keyring
 from portal.visits.notices import worker_pass
 from portal.visits.service import visits_visible_to
@@ -37,7 +45,8 @@ class State(StrEnum):
 @dataclass
 class PreferencesPage:
     visit: Visit
-    prefs: VisitPreferences | None
+    # The answers opened for the candidate (never written back: the row holds tokens).
+    prefs: Revealed | None
     state: State
     # When the free-text answers are erased (see portal.maintenance.purge_expired).
     erased_after: datetime
@@ -49,7 +58,7 @@ class PreferencesPage:
 
 @dataclass
 class Saved:
-    prefs: VisitPreferences
+    prefs: Revealed
     # The names of the fields that changed; empty when the same answers came again.
     changed: list[str]
 
@@ -62,12 +71,19 @@ def state_of(visit: Visit, now: datetime) -> State:
 
 
 async def preferences_page(
-    db: AsyncSession, *, actor: User, public_id: str, now: datetime, retention_days: int
+    db: AsyncSession,
+    *,
+    actor: User,
+    public_id: str,
+    now: datetime,
+    retention_days: int,
+    keyring: Keyring,
 ) -> PreferencesPage | None:
     """The visit and its answers, or None when ``actor`` is not its candidate.
 
     Only the candidate: HR reads the answers on the visit page, and employees never see
-    them (diet and accessibility can reveal health or religion).
+    them (diet and accessibility can reveal health or religion). The candidate reading
+    their own answers is not logged as a read.
     """
     if actor.role is not Role.CANDIDATE:
         return None
@@ -83,7 +99,7 @@ async def preferences_page(
     visit, prefs = row
     return PreferencesPage(
         visit=visit,
-        prefs=prefs,
+        prefs=reveal(keyring, prefs),
         state=state_of(visit, now),
         erased_after=visit.ends_at + timedelta(days=retention_days),
     )
@@ -96,9 +112,13 @@ async def save_preferences(
     page: PreferencesPage,
     answers: Answers,
     now: datetime,
+    keyring: Keyring,
 ) -> Saved | None:
     """Store the answers; when something changed, audit it (by field name) and have HR
     told once the candidate stops changing them (never the answers themselves).
+
+    The free texts are sealed (portal.preferences.sealed); a save also seals what was
+    still plain text or under an earlier key, even when nothing changed.
 
     Returns None when the visit no longer takes answers (started or cancelled).
     """
@@ -106,11 +126,16 @@ async def save_preferences(
         return None
     visit = page.visit
     prefs = await _locked_row(db, visit_id=visit.id, now=now)  # type: ignore[arg-type]
-    changed = answers.changed_from(Answers.of(prefs))
+    before = reveal(keyring, prefs)
+    changed = answers.changed_from(Answers.of(before))
+    stale = any(needs_sealing(keyring, getattr(prefs, name)) for name in SEALED)
+    if changed or stale:
+        seal_into(keyring, prefs, {name: getattr(answers, name) for name in SEALED})
     if not changed:
-        return Saved(prefs, [])
+        return Saved(open_row(keyring, prefs), [])
     for name in changed:
-        setattr(prefs, name, getattr(answers, name))
+        if name not in SEALED:
+            setattr(prefs, name, getattr(answers, name))
     prefs.updated_at = now
     # HR hears once the candidate has stopped changing their answers for a while (see
     # queue_due_preference_notices): fifteen saves in a row make one e-mail, not fifteen.
@@ -130,7 +155,7 @@ async def save_preferences(
         # Field names only: the answers themselves never go into the audit trail.
         details={"changed": changed},
     )
-    return Saved(prefs, changed)
+    return Saved(open_row(keyring, prefs), changed)
 
 
 async def _locked_row(db: AsyncSession, *, visit_id: int, now: datetime) -> VisitPreferences:

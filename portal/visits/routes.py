@@ -12,6 +12,7 @@ from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.models import User
 from portal.parsing import parse_int
+from portal.preferences import sealed
 from portal.security import safe_next
 from portal.stories import reader
 from portal.visits import notices, service
@@ -64,7 +65,19 @@ async def visit_page(request: Request) -> Response:
         if view is None:
             raise not_found()
         cards = await _stories_for(db, view) if not user.role.is_staff else []
-    context = {"view": view, "now": now(request), "story_cards": cards}
+        # HR's panel shows the answers: opened here, and the read logged (one event).
+        answers = None
+        if user.role.is_hr:
+            answers = sealed.reveal_for(
+                db,
+                keyring=state(request).keyring,
+                reader=user,
+                candidate_id=view.visit.candidate_id,
+                visit_public_id=view.visit.public_id,
+                prefs=view.visit.preferences,
+                now=now(request),
+            )
+    context = {"view": view, "now": now(request), "story_cards": cards, "answers": answers}
     return render(request, "visits/visit.html", context)
 
 

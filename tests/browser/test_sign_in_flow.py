@@ -192,6 +192,12 @@ def test_pages_pass_axe(open_page, live_server, inbox, viewport, lang):
     assert response is not None and response.status == 404
     assert_accessible(page, "the 404 page")
 
+    response = page.goto("/privacy")
+    assert response is not None and response.status == 200
+    assert page.locator("html").get_attribute("lang") == lang
+    assert_accessible(page, "the privacy notice")
+    assert_no_horizontal_scroll(page)
+
     mail = ask_for_mail(page, inbox, lang)
     assert_accessible(page, "the check-inbox page")
 
@@ -204,3 +210,11 @@ def test_pages_pass_axe(open_page, live_server, inbox, viewport, lang):
     assert_candidate_home(page, live_server, lang)
     assert_accessible(page, "the candidate's home")
     assert_no_horizontal_scroll(page)
+
+    response = page.goto("/me/privacy")
+    assert response is not None and response.status == 200
+    assert_accessible(page, "the candidate's privacy page")
+    assert_no_horizontal_scroll(page)
+    page.locator("main").get_by_role("button", name=t(lang, "Erase my data")).click()
+    page.wait_for_selector('input[name="confirm"]')
+    assert_accessible(page, "the erasure confirmation")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -295,5 +295,71 @@ def test_query_count_does_not_grow_with_the_visits(client, run, as_hr, count_que
         page = client.get("/hr").text
     assert page.count('<tr id="visit-') == 40
     # session, visits with candidate, location and answers, question counts, stories waiting
-    # together with the failed e-mails (portal.dashboard.deliveries)
-    assert len(few) == len(many) == 4, many
+    # together with the failed e-mails (portal.dashboard.deliveries), the visits of the
+    # candidates erased within two weeks (portal.dashboard.service._erasing)
+    assert len(few) == len(many) == 5, many
+
+
+def test_query_count_does_not_grow_with_the_candidates_to_be_erased(
+    client, run, as_hr, count_queries
+):
+    for n in range(2):
+        add_visit(
+            run, f"Vroeg {n}", NOW - timedelta(days=40), outcome="rejected", decided_on=DECIDED
+        )
+    with count_queries() as few:
+        assert client.get("/hr").text.count('<tr id="erasing-') == 2
+    for n in range(20):
+        add_visit(run, f"Laat {n}", NOW - timedelta(days=40), outcome="hired", decided_on=DECIDED)
+    with count_queries() as many:
+        assert client.get("/hr").text.count('<tr id="erasing-') == 22
+    assert len(few) == len(many) == 5
+
+
+# Four weeks after this the candidate is erased: Tuesday 8 December, within the fortnight.
+DECIDED = date(2026, 11, 10)
+
+
+def test_candidates_erased_within_two_weeks_are_listed_with_the_day(client, run, as_hr):
+    soon = add_visit(
+        run, "Binnenkort Weg", NOW - timedelta(days=30), outcome="rejected", decided_on=DECIDED
+    )
+    add_visit(
+        run,
+        "Later Weg",
+        NOW - timedelta(days=10),
+        outcome="rejected",
+        decided_on=date(2026, 11, 25),
+    )
+    # A visit with no outcome ends 26 weeks after its date: this one on 17 November, so
+    # the candidate goes on 15 December, the fortnight's last day.
+    undecided = add_visit(run, "Nooit Besloten", datetime(2026, 5, 19, 9, tzinfo=UTC))
+
+    async def second_visit(db):
+        # Two visits, one still open: not erased, so not listed.
+        open_one = await create_user(db, name="Nog Bezig")
+        await create_visit(
+            db,
+            candidate=open_one,
+            start=NOW - timedelta(days=30),
+            outcome="rejected",
+            decided_on=DECIDED,
+        )
+        await create_visit(db, candidate=open_one, start=NOW + timedelta(days=20))
+
+    run(second_visit)
+    page = client.get("/hr").text
+    section = page.split('id="erasing-heading"')[1].split("</section>")[0]
+    assert "Binnenkort Weg" in section and "Nooit Besloten" in section
+    assert "Later Weg" not in section and "Nog Bezig" not in section
+    first = section.split(f'<tr id="erasing-{soon.public_id}">')[1].split("</tr>")[0]
+    assert "Rejected" in first and '<time datetime="2026-12-08">' in first
+    assert f'href="/hr/visits/{soon.public_id}#outcome"' in first
+    last = section.split(f'<tr id="erasing-{undecided.public_id}">')[1].split("</tr>")[0]
+    assert "Not decided yet" in last and '<time datetime="2026-12-15">' in last
+    assert section.index("Binnenkort Weg") < section.index("Nooit Besloten")
+
+
+def test_no_erasure_list_when_no_one_is_due(client, run, as_hr):
+    add_visit(run, "Gewone Kandidaat", NOW + timedelta(days=3))
+    assert 'id="erasing-heading"' not in client.get("/hr").text

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from portal.models import AuditEvent, User, Visit, VisitPreferences
+from portal.preferences.sealed import reveal
 from tests.conftest import get_csrf
 from tests.imports.test_import import BASE
 from tests.imports.test_upload import upload
@@ -87,5 +88,7 @@ def test_the_same_file_again_hands_nothing_over(client, run, make_user, login_as
     _as(client, login_as, make_user(role="hr", locale="en"))
     report = client.get(upload(client, raw).headers["location"]).text
     assert "another candidate" not in report
-    assert _one(run, VisitPreferences, col(VisitPreferences.visit_id) == visit.id).diet == "Halal"
+    prefs = _one(run, VisitPreferences, col(VisitPreferences.visit_id) == visit.id)
+    # The answers are stored encrypted (portal.preferences.sealed): open them to compare.
+    assert reveal(client.app.state.keyring, prefs).diet == "Halal"
     assert _one(run, AuditEvent, col(AuditEvent.action) == "visit.handed_over") is None

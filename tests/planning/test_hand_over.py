@@ -22,6 +22,7 @@ from portal.models import (
     Visit,
     VisitPreferences,
 )
+from portal.preferences.sealed import reveal
 from portal.visits.notices import queue_due_reminders
 from tests.conftest import get_csrf
 from tests.planning.conftest import VISIT, new_visit, version, visit_id
@@ -244,7 +245,8 @@ def test_correcting_the_name_keeps_the_answers(client, run, login_as, hr, delive
     assert saved.status_code == 303 and "done=saved" in saved.headers["location"]
     visit = _visit(run, public_id)
     prefs = _one(run, VisitPreferences, col(VisitPreferences.visit_id) == visit.id)
-    assert prefs.diet == "Vegetarian, no nuts please"
+    # The answers are stored encrypted (portal.preferences.sealed): open them to compare.
+    assert reveal(client.app.state.keyring, prefs).diet == "Vegetarian, no nuts please"
     assert visit.invited_at is not None and visit.first_signed_in_at is not None
 
 

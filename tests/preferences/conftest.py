@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.models import AuditEvent, OutboxEmail, VisitPreferences
+from portal.preferences.sealed import Revealed, reveal
 from tests.conftest import get_csrf
 from tests.factories import create_visit
 
@@ -68,6 +69,11 @@ async def _prefs(db, visit_id):
 
 def stored(run, visit) -> VisitPreferences | None:
     return run(lambda db: _prefs(db, visit.id))
+
+
+def revealed(client: Any, run, visit) -> Revealed | None:
+    """The stored answers, opened with the app's keyring (the row itself holds tokens)."""
+    return reveal(client.app.state.keyring, stored(run, visit))
 
 
 async def _outbox(db):

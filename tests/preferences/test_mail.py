@@ -140,7 +140,12 @@ def test_a_double_submit_saves_once_and_mails_once(client, visit, people, run, a
     async def save_once():
         async with transaction(st.db) as db:
             page = await service.preferences_page(
-                db, actor=candidate, public_id=visit.public_id, now=st.clock(), retention_days=7
+                db,
+                actor=candidate,
+                public_id=visit.public_id,
+                now=st.clock(),
+                retention_days=7,
+                keyring=st.keyring,
             )
             saved = await service.save_preferences(
                 db,
@@ -148,6 +153,7 @@ def test_a_double_submit_saves_once_and_mails_once(client, visit, people, run, a
                 page=page,
                 answers=answers,
                 now=st.clock(),
+                keyring=st.keyring,
             )
             await asyncio.sleep(0.05)  # hold the transaction open while the other one waits
             return saved.changed

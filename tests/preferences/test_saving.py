@@ -9,7 +9,7 @@ import pytest
 
 from portal.models import Attendance, TravelMode
 from tests.factories import create_visit
-from tests.preferences.conftest import ANSWERS, post, queued, stored, url
+from tests.preferences.conftest import ANSWERS, post, queued, revealed, url
 
 HX = {"HX-Request": "true"}
 
@@ -18,7 +18,7 @@ def test_plain_post_saves_and_redirects_to_the_form(client, visit, as_candidate,
     response = post(client, visit, **ANSWERS)
     assert response.status_code == 303
     assert response.headers["location"] == f"{url(visit)}?saved=1"
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.attendance is Attendance.CONFIRMED
     assert prefs.diet == "Vegetarian, no nuts please"
     assert prefs.accessibility == "Step-free entrance"
@@ -43,11 +43,11 @@ def test_form_without_saved_flag_shows_no_saved_message(client, visit, as_candid
 
 def test_changing_answers_replaces_them(client, visit, as_candidate, run, clock):
     post(client, visit, **ANSWERS)
-    first = stored(run, visit).updated_at
+    first = revealed(client, run, visit).updated_at
     clock.advance(hours=1)
     response = post(client, visit, attendance="confirmed", diet="Vegan", travel_mode="bicycle")
     assert response.status_code == 303
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.diet == "Vegan" and prefs.travel_mode is TravelMode.BICYCLE
     # Fields left out of the post are cleared: an unticked box sends nothing.
     assert prefs.needs_parking is False and prefs.accessibility == "" and prefs.note == ""
@@ -57,7 +57,7 @@ def test_changing_answers_replaces_them(client, visit, as_candidate, run, clock)
 def test_an_empty_form_is_accepted(client, visit, as_candidate, run):
     response = post(client, visit)
     assert response.status_code == 303
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.attendance is Attendance.UNANSWERED and prefs.travel_mode is TravelMode.UNSAID
 
 
@@ -78,7 +78,7 @@ def test_over_long_text_is_refused_beside_the_field_and_kept(
     assert f'aria-describedby="{field}-hint {field}-error" aria-invalid="true"' in page
     assert html.escape(text) in page and "<b>y</b>" not in page  # kept, and escaped
     assert ">Vegetarian, no nuts please</textarea>" in page or field == "diet"
-    assert stored(run, visit) is None and queued(run) == []
+    assert revealed(client, run, visit) is None and queued(run) == []
 
 
 def test_text_at_the_limit_is_accepted_counting_a_line_break_as_one(
@@ -87,13 +87,13 @@ def test_text_at_the_limit_is_accepted_counting_a_line_break_as_one(
     text = ("x" * 9 + "\r\n") * 99 + "x" * 10  # 1,099 sent, 1,000 once CRLF is one break
     response = post(client, visit, diet=text)
     assert response.status_code == 303
-    assert len(stored(run, visit).diet) == 1000
+    assert len(revealed(client, run, visit).diet) == 1000
 
 
 def test_control_characters_are_dropped_not_stored(client, visit, as_candidate, run):
     response = post(client, visit, diet="Gluten\x00free\x07", note="Tab\there")
     assert response.status_code == 303
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.diet == "Glutenfree" and prefs.note == "Tab\there"
 
 
@@ -103,19 +103,19 @@ def test_reschedule_needs_a_reason(client, visit, as_candidate, run):
     assert 'id="reschedule_reason-error"' in response.text
     assert "Tell us why you need to reschedule" in response.text
     assert 'value="reschedule" checked' in response.text and ">Halal</textarea>" in response.text
-    assert stored(run, visit) is None
+    assert revealed(client, run, visit) is None
 
 
 def test_reschedule_with_a_reason_is_saved(client, visit, as_candidate, run):
     response = post(client, visit, attendance="reschedule", reschedule_reason="A funeral")
     assert response.status_code == 303
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.attendance is Attendance.RESCHEDULE and prefs.reschedule_reason == "A funeral"
 
 
 def test_a_reason_without_rescheduling_is_not_kept(client, visit, as_candidate, run):
     post(client, visit, attendance="confirmed", reschedule_reason="Changed my mind")
-    assert stored(run, visit).reschedule_reason == ""
+    assert revealed(client, run, visit).reschedule_reason == ""
 
 
 @pytest.mark.parametrize(("field", "value"), [("attendance", "maybe"), ("travel_mode", "jetpack")])
@@ -123,7 +123,7 @@ def test_unknown_choice_is_refused_beside_the_field(client, visit, as_candidate,
     response = post(client, visit, **{**ANSWERS, field: value})
     assert response.status_code == 422
     assert f'id="{field}-error"' in response.text and "Choose one of the options." in response.text
-    assert stored(run, visit) is None
+    assert revealed(client, run, visit) is None
 
 
 def test_injected_fields_are_ignored(client, visit, people, as_candidate, run):
@@ -138,10 +138,10 @@ def test_injected_fields_are_ignored(client, visit, people, as_candidate, run):
         candidate_id=str(people["other"].id),
     )
     assert response.status_code == 303
-    prefs = stored(run, visit)
+    prefs = revealed(client, run, visit)
     assert prefs.erased_at is None
     assert prefs.updated_at == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-    assert stored(run, other) is None
+    assert revealed(client, run, other) is None
 
 
 # ---- htmx on top -----------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_htmx_post_gets_the_form_fragment_with_the_saved_message(client, visit, 
     assert "Saved — HR can see your answers." in response.text
     assert ">Vegetarian, no nuts please</textarea>" in response.text
     assert "HX-Request" in response.headers["vary"]
-    assert stored(run, visit).diet == "Vegetarian, no nuts please"
+    assert revealed(client, run, visit).diet == "Vegetarian, no nuts please"
 
 
 def test_htmx_post_with_an_error_gets_the_fragment_with_422(client, visit, as_candidate):
@@ -189,7 +189,7 @@ def test_post_after_the_start_is_refused_with_409(client, visit, as_candidate, r
     assert response.status_code == 409
     assert "Your answers were not saved." in response.text
     assert "Your visit has started" in response.text
-    assert stored(run, visit).diet == "Vegetarian, no nuts please"
+    assert revealed(client, run, visit).diet == "Vegetarian, no nuts please"
     assert len(queued(run)) == before
 
 
@@ -220,4 +220,4 @@ def test_cancelled_visit_has_nothing_to_answer(client, people, login_as, run):
     response = post(client, visit, **ANSWERS)
     assert response.status_code == 409
     assert "Your answers were not saved." in response.text and "cancelled" in response.text
-    assert stored(run, visit) is None and queued(run) == []
+    assert revealed(client, run, visit) is None and queued(run) == []

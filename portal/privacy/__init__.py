@@ -1,0 +1,1 @@
+"""Privacy by default (AVG/GDPR): the public notice, and what the portal keeps and for how long."""

@@ -1,0 +1,282 @@
+"""What the portal holds about one candidate: their privacy page and their data export.
+
+The export is the AVG's right of access (art. 15) and to data portability (art. 20): one
+JSON file with the account, the visits as the candidate sees them, the preferences
+(decrypted), the questions with their published answers, and who opened the
+special-category answers. It holds nothing about anyone else: interviewers and answerers
+appear as the candidate saw them (name and job title, and only those shown to candidates).
+
+Left out on purpose: staff's working notes about a question (the internal note, the draft,
+the note sent back with a draft, who it was assigned to) and agenda items hidden from the
+candidate. They are staff's notes on the procedure; a request for them is answered by HR by
+hand (see docs/privacy.md).
+
+Every query is fixed in number, however many visits or questions a candidate has.
+
+``erase_on_request`` is the other half of the candidate's page: "erase my data".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+from sqlmodel import col
+
+from portal import audit
+from portal.models import (
+    AgendaItem,
+    AuditEvent,
+    Question,
+    QuestionStatus,
+    Role,
+    User,
+    Visit,
+    VisitPreferences,
+    rel,
+)
+from portal.preferences import sealed
+from portal.privacy.retention import Rules
+from portal.security import Keyring
+
+FORMAT = "candidate-portal-export"
+VERSION = 1
+EXPORTED = "candidate.exported"
+
+
+@dataclass
+class Holding:
+    """Everything the portal holds about one candidate, loaded for a page or the export."""
+
+    candidate: User
+    visits: list[Visit]
+    questions: list[Question]
+    reads: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+
+    def answered(self, visit: Visit) -> bool:
+        """Whether the candidate gave any preferences answer for ``visit`` (never what)."""
+        prefs = visit.preferences
+        if prefs is None:
+            return False
+        return (
+            prefs.attendance.value != "unanswered"
+            or any(getattr(prefs, name) for name in sealed.SEALED)
+            or bool(prefs.travel_mode.value)
+            or prefs.needs_parking
+            or prefs.wants_travel_reimbursement
+        )
+
+
+def erasure_day(holding: Holding, rules: Rules) -> date:
+    """The day the candidate's data will be erased, by the retention rules as they stand."""
+    if holding.visits:
+        return rules.erasure_day(holding.visits)
+    # An account without visits counts from the day it was made (portal.privacy.retention).
+    return rules.today(holding.candidate.created_at) + timedelta(weeks=rules.weeks)
+
+
+async def load(db: AsyncSession, *, candidate: User) -> Holding:
+    """The candidate's visits (with the agenda as they see it), questions and read log:
+    five queries, whatever their number."""
+    # Items hidden from the candidate (a debrief, an HR sync) are never even loaded.
+    agenda = rel(Visit.agenda).and_(col(AgendaItem.visible_to_candidate).is_(True))
+    visits = list(
+        (
+            await db.scalars(
+                sa.select(Visit)
+                .where(col(Visit.candidate_id) == candidate.id)
+                .options(
+                    joinedload(rel(Visit.location)),
+                    joinedload(rel(Visit.preferences)),
+                    joinedload(rel(Visit.host)).joinedload(rel(User.profile)),
+                    selectinload(agenda)
+                    .selectinload(rel(AgendaItem.interviewers))
+                    .joinedload(rel(User.profile)),
+                )
+                .order_by(col(Visit.starts_at), col(Visit.id))
+            )
+        ).unique()
+    )
+    questions = list(
+        (
+            await db.scalars(
+                sa.select(Question)
+                .where(col(Question.candidate_id) == candidate.id)
+                .options(
+                    joinedload(rel(Question.visit)),
+                    joinedload(rel(Question.answered_by)).joinedload(rel(User.profile)),
+                )
+                .order_by(col(Question.created_at), col(Question.id))
+            )
+        ).unique()
+    )
+    return Holding(candidate, visits, questions, await _reads(db, visits))
+
+
+async def _reads(db: AsyncSession, visits: list[Visit]) -> list[tuple[datetime, str, str, str]]:
+    """Every recorded read of the answers: when, who (name and role), which visit.
+
+    Not ``sealed.read_log``: that one stops at 50 events and leaves out the reader's role,
+    and the AVG answer is all of them.
+    """
+    if not visits:
+        return []
+    rows = await db.execute(
+        sa.select(col(AuditEvent.at), col(User.name), col(User.role), col(AuditEvent.subject_id))
+        .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
+        .where(
+            col(AuditEvent.action) == sealed.READ_ACTION,
+            col(AuditEvent.subject_type) == "visit",
+            col(AuditEvent.subject_id).in_([v.public_id for v in visits]),
+        )
+        .order_by(col(AuditEvent.at), col(AuditEvent.id))
+    )
+    return [(at, name or "", role.value if role else "", pid) for at, name, role, pid in rows]
+
+
+async def candidate_of_visit(db: AsyncSession, *, actor: User, public_id: str) -> User | None:
+    """The candidate of one visit, for HR only (None for anyone else, or no such visit)."""
+    if not actor.role.is_hr:
+        return None
+    user: User | None = await db.scalar(
+        sa.select(User)
+        .join(Visit, col(Visit.candidate_id) == col(User.id))
+        .where(col(Visit.public_id) == public_id, col(User.role) == Role.CANDIDATE)
+    )
+    return user
+
+
+def record_export(db: AsyncSession, *, actor: User, candidate: User, now: datetime) -> None:
+    # HR exporting someone's data is itself a processing step the candidate may ask about.
+    audit.record(
+        db,
+        action=EXPORTED,
+        now=now,
+        actor_id=actor.id,
+        subject_type="user",
+        subject_id=candidate.public_id,
+        details={"by": actor.name},
+    )
+
+
+# ---- the file ---------------------------------------------------------------------------
+
+
+def _when(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _person(user: User | None) -> dict[str, str] | None:
+    """Someone on staff as a candidate sees them; None when they are not shown."""
+    if user is None or not (user.is_active and user.profile and user.profile.visible_to_candidates):
+        return None
+    return {"name": user.name, "job_title": user.profile.job_title}
+
+
+def _item(item: AgendaItem) -> dict[str, Any]:
+    people = [_person(p) for p in item.interviewers]
+    return {
+        "starts_at": _when(item.starts_at),
+        "ends_at": _when(item.ends_at),
+        "kind": item.kind.value,
+        "title": item.title,
+        "room": item.room,
+        "description": item.description,
+        "interviewers": [p for p in people if p],
+    }
+
+
+def _preferences(keyring: Keyring, prefs: VisitPreferences | None) -> dict[str, Any] | None:
+    shown = sealed.reveal(keyring, prefs)
+    if shown is None:
+        return None
+    return {
+        "attendance": shown.attendance.value,
+        "reschedule_reason": shown.reschedule_reason,
+        "diet": shown.diet,
+        "accessibility": shown.accessibility,
+        "travel_mode": shown.travel_mode.value,
+        "needs_parking": shown.needs_parking,
+        "wants_travel_reimbursement": shown.wants_travel_reimbursement,
+        "note": shown.note,
+        "updated_at": _when(shown.updated_at),
+        "answers_erased_at": _when(shown.erased_at),
+    }
+
+
+def _visit(keyring: Keyring, visit: Visit) -> dict[str, Any]:
+    location = visit.location
+    return {
+        "id": visit.public_id,
+        "position": visit.position,
+        "department": visit.department,
+        "starts_at": _when(visit.starts_at),
+        "ends_at": _when(visit.ends_at),
+        "timezone": visit.timezone,
+        "status": visit.status.value,
+        "outcome": visit.outcome.value if visit.outcome else None,
+        "decided_on": _when(visit.decided_on),
+        "location": {"name": location.name, "address": location.address} if location else None,
+        "arrival_notes": visit.arrival_notes,
+        "host": _person(visit.host),
+        "invited_at": _when(visit.invited_at),
+        "first_signed_in_at": _when(visit.first_signed_in_at),
+        "running_late_at": _when(visit.running_late_at),
+        "running_late_minutes": visit.running_late_minutes,
+        "agenda": [_item(item) for item in visit.agenda],
+        "preferences": _preferences(keyring, visit.preferences),
+    }
+
+
+def _question(question: Question) -> dict[str, Any]:
+    answered = question.status is QuestionStatus.ANSWERED
+    by = question.answered_by if answered else None
+    return {
+        "visit": question.visit.public_id,
+        "asked_at": _when(question.created_at),
+        "question": question.body,
+        "ask_in_person": question.ask_in_person,
+        "status": question.status.value,
+        # Only the published answer; drafts and internal notes are staff's working notes.
+        "answer": question.answer if answered else None,
+        "answered_at": _when(question.answered_at) if answered else None,
+        # As the candidate's page shows it: the name, and the job title where there is one.
+        "answered_by": (
+            {"name": by.name, "job_title": by.profile.job_title if by.profile else ""}
+            if by
+            else None
+        ),
+    }
+
+
+def document(holding: Holding, *, keyring: Keyring, rules: Rules, now: datetime) -> dict[str, Any]:
+    """The export as a JSON-ready dict."""
+    user = holding.candidate
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "generated_at": _when(now),
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "locale": user.locale,
+            "created_at": _when(user.created_at),
+            "last_sign_in_at": _when(user.last_sign_in_at),
+            "erasure_due_on": _when(erasure_day(holding, rules)),
+        },
+        "visits": [_visit(keyring, v) for v in holding.visits],
+        "questions": [_question(q) for q in holding.questions],
+        "special_category_reads": [
+            {"at": _when(at), "reader": name, "role": role, "visit": pid}
+            for at, name, role, pid in holding.reads
+        ],
+    }
+
+
+def dumps(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
