@@ -143,6 +143,7 @@ PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/hr/visits/{id}/invite"): (),
     ("POST", "/hr/visits/{id}/outcome"): ("outcome", "decided_on", "version"),
     ("POST", "/hr/visits/{id}/sign-out"): (),
+    ("POST", "/hr/visits/{id}/erase-candidate"): ("confirm",),
     ("POST", "/hr/visits/{id}/items"): ITEM,
     ("POST", "/hr/visits/{id}/items/find"): ITEM,
     ("POST", "/hr/visits/{id}/items/{item}"): ITEM,
@@ -187,6 +188,8 @@ VERSIONS = {"version", "fingerprint"}
 # Valid values where the page's own form starts empty (a new visit, colleague, office,
 # item, story or question), so an odd value in one field meets valid values in the others.
 VALID: dict[tuple[str, str], dict[str, str]] = {
+    # Never ticked: erasing the odd world's candidate would leave the other routes only 404s.
+    ("POST", "/hr/visits/{id}/erase-candidate"): {"confirm": ""},
     ("POST", "/login"): {"email": "sam@example.org"},
     ("POST", "/questions"): {"body": "Is er een parkeerplaats?"},
     ("POST", "/hr/visits"): {

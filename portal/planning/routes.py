@@ -76,6 +76,8 @@ async def visits(request: Request) -> Response:
     if found is None:
         raise not_found()
     context = {"found": found, "filters": filters, "now": now(request)}
+    if params.get("done") == "erased":
+        context["notice"] = _("The candidate and everything about them were erased.")
     return render(request, "planning/visits.html", context, block="results")
 
 
@@ -344,6 +346,22 @@ async def sign_out_candidate(request: Request) -> Response:
     return _back(request, visit, "signed_out")
 
 
+async def erase_candidate(request: Request) -> Response:
+    """HR erases the visit's candidate and everything about them, once HR has ticked that
+    it cannot be undone (a form without JavaScript: no confirm() dialog)."""
+    user = _require_hr(request)
+    confirmed = (await form_data(request)).get("confirm") == "yes"
+    async with unit_of_work(request) as db:
+        visit = await _load(request, db, user)
+        if not confirmed:
+            notice = _("Tick the box to confirm that you want to erase this candidate.")
+            return await _visit_page(
+                request, db, user, visit, status_code=422, notice=notice, warning=True
+            )
+        await service.erase_candidate_now(db, actor=user, visit=visit, now=now(request))
+    return RedirectResponse(request.url_for("hr_visits").path + "?done=erased", 303)
+
+
 def _back(request: Request, visit: Visit, done: str) -> Response:
     path = request.url_for("hr_visit", id=visit.public_id).path
     return RedirectResponse(f"{path}?done={done}", 303)
@@ -599,6 +617,12 @@ routes = [
         sign_out_candidate,
         methods=["POST"],
         name="hr_visit_sign_out",
+    ),
+    Route(
+        "/hr/visits/{id}/erase-candidate",
+        erase_candidate,
+        methods=["POST"],
+        name="hr_visit_erase_candidate",
     ),
     Route("/hr/visits/{id}/items", add_item, methods=["POST"], name="hr_item_add"),
     Route("/hr/visits/{id}/items/find", find_for_new_item, methods=["POST"], name="hr_item_find"),

@@ -445,6 +445,18 @@ async def sign_out_candidate(db: AsyncSession, *, actor: User, visit: Visit, now
     record(db, visit, actor=actor, action="visit.candidate_signed_out", now=now)
 
 
+async def erase_candidate_now(
+    db: AsyncSession, *, actor: User, visit: Visit, now: datetime
+) -> None:
+    """HR erases the visit's candidate at once (a request by mail or phone): everything
+    about them goes, as in the retention job (``portal.privacy.erasure``)."""
+    from portal.privacy.erasure import erase_candidate
+
+    await erase_candidate(db, user_id=visit.candidate_id, now=now, reason="asked HR")
+    # Who did it stays on record; whom does not (that is the point of erasing).
+    audit.record(db, action="privacy.erased_by_hr", now=now, actor_id=actor.id)
+
+
 @dataclass
 class HistoryEntry:
     at: datetime
