@@ -160,17 +160,19 @@ class Read:
     at: datetime
     reader: str
     visit: str
+    role: str = ""  # the reader's role ("" when their account is gone)
 
 
-async def read_log(db: AsyncSession, *, visit_ids: list[str], limit: int = 50) -> list[Read]:
+async def read_log(db: AsyncSession, *, visit_ids: list[str], limit: int | None = 50) -> list[Read]:
     """Who opened these visits' answers and when, newest first (one query).
 
-    Takes several visits so a candidate's export can ask for all of theirs at once.
+    Takes several visits so a candidate's export can ask for all of theirs at once;
+    ``limit=None`` gives every read (the export's answer to "who saw my data").
     """
     if not visit_ids:
         return []
     rows = await db.execute(
-        sa.select(col(AuditEvent.at), col(User.name), col(AuditEvent.subject_id))
+        sa.select(col(AuditEvent.at), col(User.name), col(AuditEvent.subject_id), col(User.role))
         .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
         .where(
             col(AuditEvent.action) == READ_ACTION,
@@ -180,7 +182,10 @@ async def read_log(db: AsyncSession, *, visit_ids: list[str], limit: int = 50) -
         .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
         .limit(limit)
     )
-    return [Read(at, name or "", visit) for at, name, visit in rows.all()]
+    return [
+        Read(at, name or "", visit, role.value if role else "")
+        for at, name, visit, role in rows.all()
+    ]
 
 
 async def seal_legacy(factory: Any, *, keyring: Keyring, batch: int = 500) -> int:

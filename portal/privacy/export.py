@@ -31,7 +31,6 @@ from sqlmodel import col
 from portal import audit
 from portal.models import (
     AgendaItem,
-    AuditEvent,
     Question,
     QuestionStatus,
     Role,
@@ -56,7 +55,7 @@ class Holding:
     candidate: User
     visits: list[Visit]
     questions: list[Question]
-    reads: list[tuple[datetime, str, str, str]] = field(default_factory=list)
+    reads: list[sealed.Read] = field(default_factory=list)
 
     def answered(self, visit: Visit) -> bool:
         """Whether the candidate gave any preferences answer for ``visit`` (never what)."""
@@ -115,28 +114,8 @@ async def load(db: AsyncSession, *, candidate: User) -> Holding:
             )
         ).unique()
     )
-    return Holding(candidate, visits, questions, await _reads(db, visits))
-
-
-async def _reads(db: AsyncSession, visits: list[Visit]) -> list[tuple[datetime, str, str, str]]:
-    """Every recorded read of the answers: when, who (name and role), which visit.
-
-    Not ``sealed.read_log``: that one stops at 50 events and leaves out the reader's role,
-    and the AVG answer is all of them.
-    """
-    if not visits:
-        return []
-    rows = await db.execute(
-        sa.select(col(AuditEvent.at), col(User.name), col(User.role), col(AuditEvent.subject_id))
-        .outerjoin(User, col(User.id) == col(AuditEvent.actor_id))
-        .where(
-            col(AuditEvent.action) == sealed.READ_ACTION,
-            col(AuditEvent.subject_type) == "visit",
-            col(AuditEvent.subject_id).in_([v.public_id for v in visits]),
-        )
-        .order_by(col(AuditEvent.at), col(AuditEvent.id))
-    )
-    return [(at, name or "", role.value if role else "", pid) for at, name, role, pid in rows]
+    reads = await sealed.read_log(db, visit_ids=[v.public_id for v in visits], limit=None)
+    return Holding(candidate, visits, questions, reads[::-1])  # oldest first
 
 
 async def candidate_of_visit(db: AsyncSession, *, actor: User, public_id: str) -> User | None:
@@ -272,8 +251,8 @@ def document(holding: Holding, *, keyring: Keyring, rules: Rules, now: datetime)
         "visits": [_visit(keyring, v) for v in holding.visits],
         "questions": [_question(q) for q in holding.questions],
         "special_category_reads": [
-            {"at": _when(at), "reader": name, "role": role, "visit": pid}
-            for at, name, role, pid in holding.reads
+            {"at": _when(r.at), "reader": r.reader, "role": r.role, "visit": r.visit}
+            for r in holding.reads
         ],
     }
 
