@@ -9,6 +9,7 @@ from portal.mail.outbox import Job
 from portal.maintenance import purge_expired
 from portal.preferences.sealed import seal_legacy
 from portal.preferences.service import run_preference_notices
+from portal.privacy.consent import send_renewals
 from portal.privacy.retention import Rules, run_retention
 from portal.visits.notices import run_change_notices, run_reminders
 
@@ -21,7 +22,12 @@ async def housekeeping(state: Any) -> None:
 
 
 async def retention(state: Any) -> None:
-    await run_retention(state.db, state.clock(), rules=Rules.of(state.settings))
+    now = state.clock()
+    # First ask whose consent to be kept runs out soon; then erase whoever is due.
+    await send_renewals(
+        state.db, settings=state.settings, templates=state.templates, keyring=state.keyring, now=now
+    )
+    await run_retention(state.db, now, rules=Rules.of(state.settings))
 
 
 def default_jobs() -> list[tuple[timedelta, Job]]:
@@ -30,6 +36,7 @@ def default_jobs() -> list[tuple[timedelta, Job]]:
         (timedelta(minutes=1), run_change_notices),
         (timedelta(minutes=1), run_preference_notices),
         (timedelta(hours=1), housekeeping),
-        # Erases candidates whose procedure ended PORTAL_RETENTION_WEEKS ago.
+        # Erases candidates whose procedure ended PORTAL_RETENTION_WEEKS ago (or whose
+        # consent to be kept ran out), after one renewal e-mail to those who consented.
         (timedelta(days=1), retention),
     ]

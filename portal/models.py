@@ -346,6 +346,27 @@ class AgendaTemplate(SQLModel, table=True):
     updated_at: datetime = _when(default_factory=utcnow)
 
 
+class PoolConsent(SQLModel, table=True):
+    """A candidate's consent to be kept for future vacancies (the "talent pool").
+
+    Opt-in only, for one year at a time: ``text`` is the statement they agreed to, word for
+    word in the language they read it in, and ``given_at`` when. Withdrawing deletes the
+    row; while one runs past today the retention job leaves the candidate alone.
+    """
+
+    __tablename__ = "pool_consents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True, ondelete="CASCADE")
+    given_at: datetime = _when()
+    # The last day they are kept for (in PORTAL_DEFAULT_TIMEZONE); erased the day after.
+    until: date = Field(sa_type=sa.Date, index=True)
+    text: str = Field(sa_type=sa.Text)
+    locale: str = _text(5)
+    # The one e-mail before ``until`` asking whether to renew; cleared when they renew.
+    renewal_sent_at: datetime | None = _when(default=None, nullable=True)
+
+
 class SignInToken(SQLModel, table=True):
     """A magic link and its one-time code. Only hashes are stored (a dump signs no one in)."""
 

@@ -96,6 +96,7 @@ PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/me/privacy"): (),
     ("POST", "/me/privacy"): ("intent", "confirm"),
     ("GET", "/me/privacy/export"): (),
+    ("POST", "/me/privacy/consent"): ("intent", "agree"),
     ("GET", "/hr/visits/{id}/export"): (),
     ("GET", "/"): (),
     ("GET", "/visit/{id}"): (),

@@ -38,6 +38,7 @@ def kind_label(kind: str) -> str:
         "question_answered": _("Answer to a question"),
         "story_reviewed": _("Review of a story"),
         "candidate_withdrew": _("A candidate withdrew"),
+        "consent_renewal": _("Consent renewal"),
     }
     return labels.get(kind, _("Other e-mail"))
 

@@ -12,7 +12,15 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlmodel import col
 
 from portal.dashboard.deliveries import Failures, failures_and_stories_waiting
-from portal.models import Attendance, User, Visit, VisitPreferences, VisitStatus, rel
+from portal.models import (
+    Attendance,
+    PoolConsent,
+    User,
+    Visit,
+    VisitPreferences,
+    VisitStatus,
+    rel,
+)
 from portal.privacy.retention import Rules
 from portal.questions import service as questions
 
@@ -130,19 +138,26 @@ async def _erasing(db: AsyncSession, *, rules: Rules, today: date, last_day: dat
     """The fourth query: visits of the candidates erased by ``last_day`` (other visits than
     the window's, mostly past ones, so it cannot share the first query)."""
     query = (
-        sa.select(Visit)
+        sa.select(Visit, col(PoolConsent.until))
         .join(User, col(User.id) == col(Visit.candidate_id))
+        .outerjoin(PoolConsent, col(PoolConsent.user_id) == col(User.id))
         .options(contains_eager(rel(Visit.candidate)))
         .where(rules.due_by(last_day))
         .order_by(col(Visit.candidate_id), col(Visit.starts_at))
     )
     by_candidate: dict[int, list[Visit]] = {}
-    for visit in (await db.scalars(query)).unique():
+    consent_until: dict[int, date | None] = {}
+    for visit, until in (await db.execute(query)).unique():
         by_candidate.setdefault(visit.candidate_id, []).append(visit)
+        consent_until[visit.candidate_id] = until
     found = [
         # Already due: the daily job erases them at its next run.
-        Erasing(visit, rules.midnight(max(today, rules.erasure_day(visits))) + timedelta(hours=12))
-        for visits in by_candidate.values()
+        Erasing(
+            visit,
+            rules.midnight(max(today, rules.erasure_day(visits, consent_until[candidate])))
+            + timedelta(hours=12),
+        )
+        for candidate, visits in by_candidate.items()
         for visit in visits
     ]
     return sorted(found, key=lambda e: (e.on, e.visit.candidate_id, e.visit.starts_at))

@@ -2,12 +2,12 @@
 
 What goes: the account, their visits with everything hanging off them (preferences,
 agenda items and their interviewer links, calendar tombstones), their questions with the
-answers, drafts and internal notes staff wrote to them, sign-in tokens, sessions, and the
-e-mail waiting for them or about their visits. Audit events stay (who did what, when) but
-no longer say about whom: the candidate's id, their visits' and questions' ids and the
-details are replaced by a marker. Rate-limit rows hold only hashes and roll off by
-themselves. Staff rows are never touched. Saved agenda templates are separate rows (no
-foreign key to a visit), so they stay.
+answers, drafts and internal notes staff wrote to them, sign-in tokens, sessions, their
+consent to be kept, and the e-mail waiting for them or about their visits. Audit events
+stay (who did what, when) but no longer say about whom: the candidate's id, their visits'
+and questions' ids and the details are replaced by a marker. Rate-limit rows hold only
+hashes and roll off by themselves. Staff rows are never touched. Saved agenda templates
+are separate rows (no foreign key to a visit), so they stay.
 
 HR's figures need no rows of an erased candidate: the dashboard counts visits still on
 record only, so the visits are deleted as a whole rather than kept as anonymous shells.
@@ -34,6 +34,7 @@ from portal.models import (
     AuditEvent,
     Image,
     OutboxEmail,
+    PoolConsent,
     Question,
     SignInToken,
     StaffProfile,
@@ -66,6 +67,7 @@ HANDLED: dict[tuple[str, str], str] = {
     ("questions", "answered_by_id"): "staff only; cleared should it name them",
     ("sign_in_tokens", "user_id"): "deleted",
     ("sessions", "user_id"): "deleted",
+    ("pool_consents", "user_id"): "deleted",
     ("audit_events", "actor_id"): "cleared; the event stays, scrubbed",
     ("staff_profiles", "user_id"): "staff only; a candidate has none (deleted should one exist)",
     ("story_revisions", "reviewer_id"): "staff only; cleared should it name them",
@@ -133,6 +135,7 @@ async def erase_candidate(
     await _clear_staff_references(db, user_id)
     counts["sign_in_tokens"] = await _delete(db, SignInToken, col(SignInToken.user_id) == user_id)
     counts["sessions"] = await _delete(db, UserSession, col(UserSession.user_id) == user_id)
+    counts["consents"] = await _delete(db, PoolConsent, col(PoolConsent.user_id) == user_id)
     counts["candidates"] = await _delete(db, User, col(User.id) == user_id)
     db.expunge(user)
     counts = +counts  # drop the zeros

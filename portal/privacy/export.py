@@ -2,9 +2,10 @@
 
 The export is the AVG's right of access (art. 15) and to data portability (art. 20): one
 JSON file with the account, the visits as the candidate sees them, the preferences
-(decrypted), the questions with their published answers, and who opened the
-special-category answers. It holds nothing about anyone else: interviewers and answerers
-appear as the candidate saw them (name and job title, and only those shown to candidates).
+(decrypted), the questions with their published answers, their consent to be kept for
+future vacancies (the words they agreed to), and who opened the special-category answers.
+It holds nothing about anyone else: interviewers and answerers appear as the candidate saw
+them (name and job title, and only those shown to candidates).
 
 Left out on purpose: staff's working notes about a question (the internal note, the draft,
 the note sent back with a draft, who it was assigned to) and agenda items hidden from the
@@ -31,6 +32,7 @@ from sqlmodel import col
 from portal import audit
 from portal.models import (
     AgendaItem,
+    PoolConsent,
     Question,
     QuestionStatus,
     Role,
@@ -40,6 +42,7 @@ from portal.models import (
     rel,
 )
 from portal.preferences import sealed
+from portal.privacy import consent as pool_consent
 from portal.privacy.retention import Rules
 from portal.security import Keyring
 
@@ -56,6 +59,7 @@ class Holding:
     visits: list[Visit]
     questions: list[Question]
     reads: list[sealed.Read] = field(default_factory=list)
+    consent: PoolConsent | None = None
 
     def answered(self, visit: Visit) -> bool:
         """Whether the candidate gave any preferences answer for ``visit`` (never what)."""
@@ -73,15 +77,17 @@ class Holding:
 
 def erasure_day(holding: Holding, rules: Rules) -> date:
     """The day the candidate's data will be erased, by the retention rules as they stand."""
+    until = holding.consent.until if holding.consent else None
     if holding.visits:
-        return rules.erasure_day(holding.visits)
+        return rules.erasure_day(holding.visits, until)
     # An account without visits counts from the day it was made (portal.privacy.retention).
-    return rules.today(holding.candidate.created_at) + timedelta(weeks=rules.weeks)
+    day = rules.today(holding.candidate.created_at) + timedelta(weeks=rules.weeks)
+    return day if until is None else max(day, until + timedelta(days=1))
 
 
 async def load(db: AsyncSession, *, candidate: User) -> Holding:
-    """The candidate's visits (with the agenda as they see it), questions and read log:
-    five queries, whatever their number."""
+    """The candidate's visits (with the agenda as they see it), questions, consent and read
+    log: six queries, whatever their number."""
     # Items hidden from the candidate (a debrief, an HR sync) are never even loaded.
     agenda = rel(Visit.agenda).and_(col(AgendaItem.visible_to_candidate).is_(True))
     visits = list(
@@ -115,7 +121,8 @@ async def load(db: AsyncSession, *, candidate: User) -> Holding:
         ).unique()
     )
     reads = await sealed.read_log(db, visit_ids=[v.public_id for v in visits], limit=None)
-    return Holding(candidate, visits, questions, reads[::-1])  # oldest first
+    consent = await pool_consent.of(db, candidate)
+    return Holding(candidate, visits, questions, reads[::-1], consent)  # reads oldest first
 
 
 async def candidate_of_visit(db: AsyncSession, *, actor: User, public_id: str) -> User | None:
@@ -233,6 +240,18 @@ def _question(question: Question) -> dict[str, Any]:
     }
 
 
+def _consent(consent: PoolConsent | None) -> dict[str, Any] | None:
+    if consent is None:
+        return None
+    return {
+        "given_at": _when(consent.given_at),
+        "kept_until": _when(consent.until),
+        "statement": consent.text,
+        "language": consent.locale,
+        "renewal_asked_at": _when(consent.renewal_sent_at),
+    }
+
+
 def document(holding: Holding, *, keyring: Keyring, rules: Rules, now: datetime) -> dict[str, Any]:
     """The export as a JSON-ready dict."""
     user = holding.candidate
@@ -250,6 +269,7 @@ def document(holding: Holding, *, keyring: Keyring, rules: Rules, now: datetime)
         },
         "visits": [_visit(keyring, v) for v in holding.visits],
         "questions": [_question(q) for q in holding.questions],
+        "consent_to_be_kept": _consent(holding.consent),
         "special_category_reads": [
             {"at": _when(r.at), "reader": r.reader, "role": r.role, "visit": r.visit}
             for r in holding.reads

@@ -4,7 +4,9 @@ A visit has ended on the day its outcome was decided (``Visit.decided_on``); a v
 no outcome counts as ended PORTAL_RETENTION_UNDECIDED_WEEKS after its date. A candidate is
 due for erasure once all their visits have ended and PORTAL_RETENTION_WEEKS have passed
 since the last of those ends (the Dutch DPA and the NVP Sollicitatiecode: four weeks after
-the procedure). A candidate account without visits counts from the day it was made.
+the procedure). A candidate account without visits counts from the day it was made. A
+candidate who agreed to be kept for future vacancies (``portal.privacy.consent``) is kept
+until their consent's last day has passed, whichever comes later.
 
 Days are counted in PORTAL_DEFAULT_TIMEZONE, the zone of HR's "today".
 """
@@ -26,7 +28,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.db import lock_row, transaction
-from portal.models import Role, User, Visit
+from portal.models import PoolConsent, Role, User, Visit
 from portal.privacy.erasure import NotACandidate, erase_candidate
 
 log = logging.getLogger(__name__)
@@ -61,9 +63,11 @@ class Rules:
         day = visit.starts_at.astimezone(ZoneInfo(self.zone)).date()
         return day + timedelta(weeks=self.undecided_weeks)
 
-    def erasure_day(self, visits: Iterable[Visit]) -> date:
-        """The day a candidate with these (all their) visits is erased."""
-        return max(self.visit_end(v) for v in visits) + timedelta(weeks=self.weeks)
+    def erasure_day(self, visits: Iterable[Visit], consent_until: date | None = None) -> date:
+        """The day a candidate with these (all their) visits is erased; with a consent to be
+        kept, not before the day after its last day."""
+        day = max(self.visit_end(v) for v in visits) + timedelta(weeks=self.weeks)
+        return day if consent_until is None else max(day, consent_until + timedelta(days=1))
 
     def due_by(self, day: date) -> sa.ColumnElement[bool]:
         """Candidates (rows of ``users``) erased on or before ``day``: the SQL form of
@@ -81,9 +85,14 @@ class Rules:
         theirs = v.candidate_id == col(User.id)
         still_open = sa.exists().where(theirs, sa.not_(visit_ended)).correlate(User)
         has_visits = sa.exists().where(theirs).correlate(User)
+        # Consent for longer: kept up to and including the consent's last day.
+        consents = sa.exists().where(
+            col(PoolConsent.user_id) == col(User.id), col(PoolConsent.until) >= day
+        )
         return sa.and_(
             col(User.role) == Role.CANDIDATE,
             sa.not_(still_open),
+            sa.not_(consents.correlate(User)),
             sa.or_(has_visits, col(User.created_at) < self.midnight(ended_by + timedelta(days=1))),
         )
 
@@ -96,8 +105,6 @@ async def due_candidates(
     query = sa.select(col(User.id)).where(rules.due_by(rules.today(now))).order_by(col(User.id))
     if among is not None:
         query = query.where(col(User.id).in_(among))
-    # Consent for longer (issue 11, "Consent for longer") plugs in here: a candidate who
-    # agreed to be kept for future vacancies is left out until their consent runs out.
     return list(await db.scalars(query))
 
 
