@@ -28,7 +28,12 @@ def source_messages() -> set[str]:
 def test_every_message_has_a_dutch_translation():
     with open(ROOT / "portal/locale/nl/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
-    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    # A plural message is one entry: its singular id, with every form translated.
+    translated = {
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in catalog
+        if m.id and m.string and all(m.string) and not m.fuzzy
+    }
     messages = source_messages()
     assert len(messages) > 50
     missing = sorted(messages - translated)
@@ -41,9 +46,14 @@ def test_placeholders_survive_translation():
     with open(ROOT / "portal/locale/nl/LC_MESSAGES/messages.po", "rb") as fh:
         catalog = read_po(fh)
     for m in catalog:
-        if m.id and m.string:
-            assert sorted(re.findall(r"%\(\w+\)s", m.id)) == sorted(
-                re.findall(r"%\(\w+\)s", m.string)
+        if not (m.id and m.string):
+            continue
+        # Plurals: every translated form keeps the placeholders of the English plural.
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        for string in strings:
+            assert sorted(re.findall(r"%\(\w+\)s", ids[-1])) == sorted(
+                re.findall(r"%\(\w+\)s", string)
             ), m.id
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -97,3 +98,42 @@ async def set_outcome(
     details = {"outcome": outcome.value if outcome else "", "decided_on": str(decided_on or "")}
     record(db, visit, actor=actor, action="visit.outcome_set", now=now, details=details)
     return True
+
+
+# At most this many visits at once: a page of the list is 25; a crafted form gets no more.
+BULK_LIMIT = 100
+
+
+async def set_outcomes(
+    db: AsyncSession,
+    *,
+    actor: User,
+    public_ids: list[str],
+    outcome: Outcome | None,
+    decided_on: date | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """The same outcome for several visits, from the visit list: (changed, no longer there).
+
+    HR chose these visits on the list without seeing each one's version, so no version is
+    compared; each change still raises the version, so a form open on one of these visits
+    is told it changed. A visit erased meanwhile is counted, not an error.
+    """
+    wanted = list(dict.fromkeys(public_ids))[:BULK_LIMIT]
+    found = list(
+        await db.scalars(
+            sa.select(Visit).where(col(Visit.public_id).in_(wanted)).order_by(col(Visit.id))
+        )
+    )
+    changed, gone = 0, len(wanted) - len(found)
+    details = {"outcome": outcome.value if outcome else "", "decided_on": str(decided_on or "")}
+    for visit in found:
+        if visit.outcome == outcome and visit.decided_on == decided_on:
+            continue
+        values: dict[str, Any] = {"outcome": outcome, "decided_on": decided_on}
+        if await update_if(db, Visit, col(Visit.id) == visit.id, now=now, **values):
+            record(db, visit, actor=actor, action="visit.outcome_set", now=now, details=details)
+            changed += 1
+        else:
+            gone += 1  # erased between the two statements
+    return changed, gone

@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import audit
 from portal.i18n import gettext as _
-from portal.models import AgendaItem, AgendaKind, User, Visit, VisitStatus
-from portal.parsing import one_line, page_of, version_of
+from portal.i18n import ngettext
+from portal.models import AgendaItem, AgendaKind, PoolConsent, User, Visit, VisitStatus
+from portal.parsing import is_one_line, one_line, page_of, parse_id, parse_int, version_of
 from portal.planning import agenda, outcomes, service
 from portal.planning.forms import ItemForm, VisitForm, next_slot, parse_date
 from portal.preferences.sealed import read_log
@@ -62,23 +66,91 @@ async def _items_form(request: Request) -> dict[str, Any]:
 async def visits(request: Request) -> Response:
     user = _require_hr(request)
     params = request.query_params
-    filters = service.VisitFilter(
-        q=params.get("q", "").strip()[:100],
-        status=params.get("status", ""),
-        since=parse_date(params.get("since", "")),
-        until=parse_date(params.get("until", "")),
-        page=page_of(params.get("page")),
-    )
+    filters = _list_filters(params)
     if "since" not in params and "q" not in params:
         filters.since = _today(request)  # by default: what is coming
     async with unit_of_work(request) as db:
         found = await service.search(db, actor=user, filters=filters)
     if found is None:
         raise not_found()
-    context = {"found": found, "filters": filters, "now": now(request)}
+    context = _list_context(request, found, filters)
     if params.get("done") == "erased":
         context["notice"] = _("The candidate and everything about them were erased.")
+    elif params.get("done") == "outcomes":
+        context["notice"] = _outcomes_notice(params)
     return render(request, "planning/visits.html", context, block="results")
+
+
+def _list_filters(data: Any) -> service.VisitFilter:
+    """The list's filters from the query string, or from the hidden copy in a posted form."""
+    q = str(data.get("q", "")).strip()[:100]
+    return service.VisitFilter(
+        # From a posted form a NUL could reach the database (the query string's are refused
+        # by the middleware): an unreadable search is dropped, as other unreadable filters.
+        q=q if is_one_line(q) else "",
+        status=str(data.get("status", "")),
+        since=parse_date(str(data.get("since", ""))),
+        until=parse_date(str(data.get("until", ""))),
+        page=page_of(data.get("page")),
+    )
+
+
+def _list_context(request: Request, found: Any, filters: service.VisitFilter) -> dict[str, Any]:
+    return {
+        "found": found,
+        "filters": filters,
+        "now": now(request),
+        "outcome_labels": outcomes.outcome_labels(),
+    }
+
+
+async def bulk_outcomes(request: Request) -> Response:
+    """One outcome for the visits ticked on the list (a page at most)."""
+    user = _require_hr(request)
+    async with request.form(max_files=0, max_fields=outcomes.BULK_LIMIT + 20) as posted:
+        data = {k: v for k, v in posted.items() if isinstance(v, str)}
+        picked = [parse_id(v) for v in posted.getlist("visits")]
+    form = outcomes.OutcomeForm.parse(data)
+    decided = form.validate(today=_today(request))
+    if not picked:
+        form.errors["visits"] = _("Tick the visits to set the outcome for.")
+    elif None in picked:
+        raise not_found()  # not a visit id at all: like an unknown visit
+    filters = _list_filters(data)
+    async with unit_of_work(request) as db:
+        if decided is None or form.errors:
+            found = await service.search(db, actor=user, filters=filters)
+            context = {
+                **_list_context(request, found, filters),
+                "bulk": form,
+                "picked": picked,
+            }
+            return render(request, "planning/visits.html", context, status_code=422)
+        changed, gone = await outcomes.set_outcomes(
+            db,
+            actor=user,
+            public_ids=[p for p in picked if p],
+            outcome=decided[0],
+            decided_on=decided[1],
+            now=now(request),
+        )
+    back = {k: data[k] for k in ("q", "status", "since", "until", "page") if data.get(k)}
+    query = urlencode({**back, "done": "outcomes", "changed": changed, "gone": gone})
+    return RedirectResponse(f"{request.url_for('hr_visits').path}?{query}", 303)
+
+
+def _outcomes_notice(params: Any) -> str:
+    changed, gone = parse_int(params.get("changed")) or 0, parse_int(params.get("gone")) or 0
+    notice = ngettext(
+        "The outcome is saved for %(n)s visit.", "The outcome is saved for %(n)s visits.", changed
+    ) % {"n": changed}
+    if gone:
+        notice += " " + ngettext(
+            "%(n)s visit was no longer there (its candidate was erased).",
+            "%(n)s visits were no longer there (their candidates were erased).",
+            gone,
+        ) % {"n": gone}
+    return notice
 
 
 # ---- a visit ----------------------------------------------------------------------------
@@ -201,6 +273,10 @@ async def _visit_page(
         "history": await service.history(db, visit),
         # Who opened the candidate's answers (portal.preferences.sealed): one query.
         "answers_read": await read_log(db, visit_ids=[visit.public_id], limit=20),
+        # The talent pool: whether the candidate agreed to be kept longer (one query).
+        "pool_until": await db.scalar(
+            sa.select(col(PoolConsent.until)).where(col(PoolConsent.user_id) == visit.candidate_id)
+        ),
         "zones": ZONES,
         "notice": notice,
         "warning": warning,
@@ -607,6 +683,8 @@ routes = [
     Route("/hr/visits", visits, methods=["GET"], name="hr_visits"),
     Route("/hr/visits", create_visit, methods=["POST"], name="hr_visit_create"),
     Route("/hr/visits/new", new_visit, methods=["GET"], name="hr_visit_new"),
+    # Before "/hr/visits/{id}": a fixed word, as "new" above.
+    Route("/hr/visits/outcomes", bulk_outcomes, methods=["POST"], name="hr_visit_outcomes"),
     Route("/hr/visits/{id}", visit_page, methods=["GET"], name="hr_visit"),
     Route("/hr/visits/{id}", save_visit, methods=["POST"], name="hr_visit_save"),
     Route("/hr/visits/{id}/cancel", cancel_visit, methods=["POST"], name="hr_visit_cancel"),

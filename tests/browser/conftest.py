@@ -133,8 +133,10 @@ class Inbox:
         with one of ``subjects`` when given (the worker also sends reminders, unasked)."""
 
         def wanted(r: Received) -> bool:
+            # A long subject is folded onto a second header line and read back with the
+            # fold's space in front; mail clients trim it, and so does this.
             return recipient in r.rcpt_tos and (
-                subjects is None or r.message["Subject"] in subjects
+                subjects is None or str(r.message["Subject"]).strip() in subjects
             )
 
         def found() -> Received | None:

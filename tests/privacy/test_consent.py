@@ -276,3 +276,17 @@ def test_the_renewal_email_is_sent_once_by_racing_workers(client, make_user, log
         return int(await db.scalar(count))
 
     assert run(mails) == 1
+
+
+def test_hr_sees_on_the_visit_page_who_agreed_to_be_kept(client, make_user, login_as, run):
+    candidate = make_user(name="Tom Talent")
+    visit = run(lambda db: create_visit(db, candidate=candidate))
+    hr = make_user(role="hr")
+    login_as(hr)
+    path = f"/hr/visits/{visit.public_id}"
+    assert 'id="pool-consent"' not in client.get(path, headers=EN).text
+    login_as(candidate)
+    consent(client, intent="give", agree="yes")
+    login_as(hr)
+    page = client.get(path, headers=EN).text
+    assert "Tom Talent agreed to be kept for future vacancies, until 2027-11-30" in page
