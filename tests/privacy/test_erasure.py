@@ -233,3 +233,61 @@ def test_hr_saving_a_visit_whose_candidate_was_erased_gets_404(client, run, logi
         response = client.post(path + suffix, data={"csrf_token": csrf, **data})
         assert response.status_code == 404, suffix
     assert client.get(path).status_code == 404
+
+
+def test_a_deactivated_colleague_who_answered_keeps_their_own_data(client, run, login_as, clock):
+    """Their answer to the candidate goes with the candidate; their account stays as it was."""
+    people = build_candidate(client, run, login_as)
+    colleague = people["colleague"]
+
+    async def deactivate(db: Any) -> None:
+        await db.execute(sa.update(User).where(User.id == colleague.id).values(is_active=False))
+        await db.execute(
+            sa.update(Question).values(
+                answered_by_id=colleague.id, answer=f"{MARKER} antwoord", draft=""
+            )
+        )
+
+    run(deactivate)
+    erase(run, people["candidate"].id, clock)
+
+    async def look(db: Any) -> tuple[Any, int]:
+        user = await db.get(User, colleague.id)
+        questions = await db.scalar(sa.select(sa.func.count()).select_from(Question))
+        return user, int(questions)
+
+    user, questions = run(look)
+    assert questions == 0
+    assert user is not None and user.name == "Noor Bakker" and user.is_active is False
+    assert MARKER not in run(_everything)
+
+
+def test_a_request_racing_the_retention_job_erases_once(client, run, login_as, clock):
+    """The candidate presses "erase my data" while the daily job finds them due."""
+    from datetime import date
+
+    from portal.models import Outcome
+    from portal.privacy.retention import Rules, run_retention
+
+    people = build_candidate(client, run, login_as)
+
+    async def decided_long_ago(db: Any) -> None:
+        await db.execute(
+            sa.update(Visit).values(outcome=Outcome.REJECTED, decided_on=date(2026, 10, 1))
+        )
+
+    run(decided_long_ago)
+    factory = client.app.state.db
+
+    async def request() -> Any:
+        async with factory() as db, db.begin():
+            return await erase_candidate(
+                db, user_id=people["candidate"].id, now=clock(), reason="the candidate's request"
+            )
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(request(), run_retention(factory, clock(), rules=Rules())))
+
+    by_request, by_job = client.portal.call(both)
+    assert by_request.get("candidates", 0) + by_job.get("candidates", 0) == 1
+    assert NAME not in run(_everything) and EMAIL not in run(_everything)
