@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,7 +16,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from portal import errors, i18n
+from portal import errors, i18n, state
 from portal.auth.routes import routes as auth_routes
 from portal.calendar.routes import routes as calendar_routes
 from portal.config import STATIC_DIR, Settings, resolve_secret_key
@@ -27,6 +26,7 @@ from portal.imports.routes import routes as import_routes
 from portal.jobs import default_jobs
 from portal.locations.routes import routes as location_routes
 from portal.mail.backends import EmailBackend, make_backend
+from portal.mail.mailer import Mailer
 from portal.mail.outbox import Worker
 from portal.media.routes import routes as media_routes
 from portal.media.storage import LocalStorage
@@ -41,6 +41,7 @@ from portal.privacy.routes import routes as privacy_routes
 from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
+from portal.state import AppState
 from portal.stories.routes import routes as story_routes
 from portal.visits.routes import routes as visit_routes
 from portal.web import make_templates
@@ -71,8 +72,9 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None
         if settings.run_worker:
-            app.state.worker = Worker(app.state, jobs=default_jobs())
-            task = asyncio.create_task(app.state.worker.run())
+            portal = state.of(app)
+            portal.worker = Worker(portal, jobs=default_jobs())
+            task = asyncio.create_task(portal.worker.run())
         try:
             yield
         finally:
@@ -80,7 +82,7 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await app.state.limiter.close()
+            await state.of(app).limiter.close()
             await engine.dispose()
 
     app = Starlette(
@@ -118,18 +120,22 @@ def create_app(
         exception_handlers={HTTPException: errors.http_exception, 500: errors.server_error},
         lifespan=lifespan,
     )
-    st: Any = app.state
-    st.settings = settings
-    st.engine = engine
-    st.db = factory
-    st.dialect = engine.dialect.name
-    st.keyring = Keyring(resolve_secret_key(settings), settings.old_keys())
-    st.templates = make_templates()
-    st.templates.env.globals["company_name"] = settings.company_name
-    st.templates.env.globals["default_zone"] = settings.default_timezone
-    st.limiter = make_limiter(factory, engine.dialect.name, settings.redis_url)
-    st.email_backend = email_backend or make_backend(settings)
-    st.storage = LocalStorage(settings.media_dir)
-    st.clock = clock
-    st.worker = None
+    templates = make_templates()
+    templates.env.globals["company_name"] = settings.company_name
+    templates.env.globals["default_zone"] = settings.default_timezone
+    keyring = Keyring(resolve_secret_key(settings), settings.old_keys())
+    # Starlette's own app.state is an untyped bag; the portal's state is one typed object in
+    # its place (Starlette itself never reads app.state), so request.app.state is typed.
+    app.state = AppState(  # type: ignore[assignment]
+        settings=settings,
+        engine=engine,
+        db=factory,
+        keyring=keyring,
+        templates=templates,
+        limiter=make_limiter(factory, engine.dialect.name, settings.redis_url),
+        email_backend=email_backend or make_backend(settings),
+        storage=LocalStorage(settings.media_dir),
+        clock=clock,
+        mailer=Mailer(settings=settings, templates=templates, keyring=keyring, clock=clock),
+    )
     return app

@@ -66,6 +66,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from portal import i18n
     from portal.config import resolve_secret_key
     from portal.imports.service import ImportProblems, PhotoSource, import_bytes, notifier
+    from portal.mail.mailer import Mailer
     from portal.media.storage import LocalStorage
     from portal.models import utcnow
     from portal.security import Keyring
@@ -90,12 +91,11 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(db: Any) -> Any:
         now = utcnow()
-        notify = notifier(
-            settings=settings,
-            templates=make_templates(),
-            keyring=Keyring(resolve_secret_key(settings), settings.old_keys()),
-            now=now,
+        keyring = Keyring(resolve_secret_key(settings), settings.old_keys())
+        mailer = Mailer(
+            settings=settings, templates=make_templates(), keyring=keyring, clock=utcnow
         )
+        notify = notifier(mailer=mailer, now=now)
         return await import_bytes(
             db,
             raw,
@@ -243,13 +243,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(settings.model_copy(update={"run_worker": False}))
 
     async def run() -> None:
+        from portal import state
         from portal.jobs import default_jobs
         from portal.mail.outbox import Worker
 
         try:
-            await Worker(app.state, interval=2.0, jobs=default_jobs()).run()
+            await Worker(state.of(app), interval=2.0, jobs=default_jobs()).run()
         finally:
-            await app.state.engine.dispose()
+            await state.of(app).engine.dispose()
 
     try:
         asyncio.run(run())
@@ -259,6 +260,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from portal import state
     from portal.app import create_app
     from portal.demo import demo_links, load_demo, privacy_settings
 
@@ -270,8 +272,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if sock is None:
         return 1
     app = create_app(settings)
-    asyncio.run(load_demo(settings, app.state.keyring))
-    links = asyncio.run(demo_links(settings, app.state.keyring))
+    keyring = state.of(app).keyring
+    asyncio.run(load_demo(settings, keyring))
+    links = asyncio.run(demo_links(settings, keyring))
     print("\nThe candidate portal's demo is running. Sign in with one of these links:\n")
     for role, name, link in links:
         print(f"  {role:<10} {name}\n             {link}\n")

@@ -24,9 +24,7 @@ async def housekeeping(state: Any) -> None:
 async def retention(state: Any) -> None:
     now = state.clock()
     # First ask whose consent to be kept runs out soon; then erase whoever is due.
-    await send_renewals(
-        state.db, settings=state.settings, templates=state.templates, keyring=state.keyring, now=now
-    )
+    await send_renewals(state.db, mailer=state.mailer, now=now)
     await run_retention(state.db, now, rules=Rules.of(state.settings))
 
 

@@ -15,6 +15,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from portal import i18n
+from portal.config import LOCALES
 from portal.logs import request_id_var
 
 Scope = MutableMapping[str, Any]
@@ -245,7 +246,7 @@ class SessionMiddleware:
 
 
 def _known(locale: str | None) -> str | None:
-    return locale if locale in i18n.LOCALES else None
+    return locale if locale in LOCALES else None
 
 
 class CSRFMiddleware:

@@ -19,6 +19,7 @@ from portal import i18n, markdown
 from portal.config import LOCALES, TEMPLATES_DIR
 from portal.db import transaction
 from portal.models import User
+from portal.state import AppState
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -169,5 +170,7 @@ async def form_data(request: Request) -> dict[str, str]:
         return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def state(request: Request) -> Any:
-    return request.app.state
+def state(request: Request) -> AppState:
+    """The app's typed state (portal.state.AppState)."""
+    app_state: AppState = request.app.state
+    return app_state

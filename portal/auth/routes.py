@@ -100,9 +100,7 @@ async def login(request: Request) -> Response:
     async with unit_of_work(request) as db:
         await service.request_link(
             db,
-            keyring=st.keyring,
-            settings=st.settings,
-            templates=st.templates,
+            mailer=st.mailer,
             email=email,
             browser_id=browser_id,
             next_path=next_path,
@@ -242,9 +240,7 @@ async def resend(request: Request) -> Response:
     async with unit_of_work(request) as db:
         await service.resend_for_token(
             db,
-            keyring=st.keyring,
-            settings=st.settings,
-            templates=st.templates,
+            mailer=st.mailer,
             token=token,
             browser_id=browser_id,
             now=now(request),

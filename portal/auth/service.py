@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from sqlmodel import col
 from portal import audit
 from portal.auth import sessions
 from portal.config import LOCALES, Settings
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import SignInToken, TokenPurpose, User, Visit
 from portal.security import Keyring, new_code, new_token
 
@@ -121,9 +120,7 @@ def link_for(settings: Settings, token: str) -> str:
 async def issue_link(
     db: AsyncSession,
     *,
-    keyring: Keyring,
-    settings: Settings,
-    templates: Any,
+    mailer: Mailer,
     user: User,
     purpose: TokenPurpose,
     now: datetime,
@@ -133,9 +130,10 @@ async def issue_link(
     """Create a token for ``user`` and queue the sign-in e-mail in the same transaction."""
     if browser_id:
         await _retire_codes(db, user_id=user.id or 0)
+    settings = mailer.settings
     token, code = create_token(
         db,
-        keyring=keyring,
+        keyring=mailer.keyring,
         settings=settings,
         user=user,
         purpose=purpose,
@@ -143,13 +141,10 @@ async def issue_link(
         browser_id=browser_id,
         next_path=next_path,
     )
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
-        name="sign_in",
-        recipient=user,
+        "sign_in",
+        to=user,
         context={
             "name": user.name,
             "link": link_for(settings, token),
@@ -163,9 +158,7 @@ async def issue_link(
 async def request_link(
     db: AsyncSession,
     *,
-    keyring: Keyring,
-    settings: Settings,
-    templates: Any,
+    mailer: Mailer,
     email: str,
     browser_id: str,
     next_path: str | None,
@@ -183,9 +176,7 @@ async def request_link(
     log.info("sign-in link requested for user %s", user.public_id)
     await issue_link(
         db,
-        keyring=keyring,
-        settings=settings,
-        templates=templates,
+        mailer=mailer,
         user=user,
         purpose=TokenPurpose.SIGN_IN,
         now=now,
@@ -329,9 +320,7 @@ async def link_owner(db: AsyncSession, *, keyring: Keyring, token: str) -> str |
 async def resend_for_token(
     db: AsyncSession,
     *,
-    keyring: Keyring,
-    settings: Settings,
-    templates: Any,
+    mailer: Mailer,
     token: str,
     browser_id: str,
     now: datetime,
@@ -341,7 +330,9 @@ async def resend_for_token(
     The caller counts it against the owner's address first (see ``link_owner``).
     """
     row = await db.scalar(
-        sa.select(SignInToken).where(col(SignInToken.token_hash) == token_hash(keyring, token))
+        sa.select(SignInToken).where(
+            col(SignInToken.token_hash) == token_hash(mailer.keyring, token)
+        )
     )
     if row is None:
         return
@@ -350,9 +341,7 @@ async def resend_for_token(
         return
     await issue_link(
         db,
-        keyring=keyring,
-        settings=settings,
-        templates=templates,
+        mailer=mailer,
         user=user,
         purpose=TokenPurpose.SIGN_IN,
         now=now,

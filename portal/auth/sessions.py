@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import contains_eager
 from sqlmodel import col
 from starlette.responses import Response
@@ -26,14 +25,19 @@ def cookie_name(settings: Settings) -> str:
 
 
 async def load(
-    *, factory: Any, keyring: Keyring, settings: Settings, session_id: str, now: datetime
+    *,
+    factory: async_sessionmaker[AsyncSession],
+    keyring: Keyring,
+    settings: Settings,
+    session_id: str,
+    now: datetime,
 ) -> User | None:
     """The user of a live session, in one indexed query (plus a rare idle-time touch)."""
     if len(session_id) > 100:
         return None
     id_hash = keyring.digest("session", session_id)
     async with factory() as db:
-        row = await db.scalar(
+        row: UserSession | None = await db.scalar(
             sa.select(UserSession)
             .join(rel(UserSession.user))
             .options(contains_eager(rel(UserSession.user)))

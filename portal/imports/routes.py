@@ -94,9 +94,7 @@ async def upload(request: Request) -> Response:
         return await _page(request, problems=[problem], filename=name, status_code=422)
     st = state(request)
     when = now(request)
-    notify = service.notifier(
-        settings=st.settings, templates=st.templates, keyring=st.keyring, now=when
-    )
+    notify = service.notifier(mailer=st.mailer, now=when)
     try:
         async with unit_of_work(request) as db:
             # Photos (photos=None) are refused by name: an upload has no folder to read them.

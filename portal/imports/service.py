@@ -34,6 +34,7 @@ from portal.imports.schema import (
 )
 from portal.locations.service import bump_upcoming
 from portal.logs import request_id_var
+from portal.mail.mailer import Mailer
 from portal.media import service as media
 from portal.media.images import ImageRejected, Variant
 from portal.media.storage import Storage
@@ -679,14 +680,12 @@ async def import_bytes(
         raise ImportProblems([parsed.locate(p) for p in exc.problems]) from exc
 
 
-def notifier(*, settings: Settings, templates: Any, keyring: Any, now: datetime) -> Notifier:
+def notifier(*, mailer: Mailer, now: datetime) -> Notifier:
     """Candidates who know their visit hear about a changed programme (once per change)."""
     from portal.visits.notices import notify_changed
 
     async def notify(db: AsyncSession, visits: list[Visit]) -> int:
-        return await notify_changed(
-            db, visits, settings=settings, templates=templates, keyring=keyring, now=now
-        )
+        return await notify_changed(db, visits, mailer=mailer, now=now)
 
     return notify
 

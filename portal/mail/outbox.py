@@ -18,7 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.utils import make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +32,9 @@ from portal.mail.delivery import deliver_due as deliver_due
 from portal.mail.delivery import lease_for
 from portal.models import OutboxEmail
 from portal.security import Keyring
+
+if TYPE_CHECKING:
+    from portal.state import AppState
 
 log = logging.getLogger("portal.mail")
 
@@ -90,41 +93,7 @@ async def enqueue(
     )
 
 
-async def queue_email(
-    db: AsyncSession,
-    *,
-    settings: Any,
-    templates: Any,
-    keyring: Keyring,
-    name: str,
-    recipient: Any,
-    context: dict[str, Any],
-    now: datetime,
-    dedupe_key: str | None = None,
-) -> None:
-    """Render ``templates/email/<name>.*`` for ``recipient`` (a User) in their language and
-    add it to the outbox in the caller's transaction."""
-    # Every e-mail links to the privacy notice (templates/email/_footer.*), absolutely:
-    # from the configured base URL, never from a request's Host.
-    context = {"privacy_url": f"{settings.base_url}/privacy", **context}
-    subject, text, html = render_email(
-        templates, name, recipient.locale or settings.default_locale, context
-    )
-    await enqueue(
-        db,
-        keyring=keyring,
-        base_url=settings.base_url,
-        kind=name,
-        recipient=recipient.email,
-        subject=subject,
-        text=text,
-        html=html,
-        now=now,
-        dedupe_key=dedupe_key,
-    )
-
-
-Job = Callable[[Any], Awaitable[object]]
+Job = Callable[["AppState"], Awaitable[object]]
 
 
 class Worker:
@@ -136,7 +105,7 @@ class Worker:
 
     def __init__(
         self,
-        app_state: Any,
+        app_state: AppState,
         *,
         interval: float = 5.0,
         jobs: list[tuple[timedelta, Job]] | None = None,

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from babel.numbers import format_decimal
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
@@ -90,7 +90,7 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # or truncated data, SyntaxError from several header parsers, ValueError for impossible values,
 # EOFError when a frame ends early and struct.error when a header is cut short.
 _UNREADABLE: tuple[type[Exception], ...] = (
-    Image.UnidentifiedImageError,
+    UnidentifiedImageError,
     OSError,
     SyntaxError,
     ValueError,
@@ -218,7 +218,7 @@ def _decode(
     """The working picture, upright and in RGB or L, and the sizes of its variants."""
     with Image.open(BytesIO(data), formats=ACCEPTED_FORMATS) as img:
         if img.format not in _OPENED_AS:
-            raise Image.UnidentifiedImageError(f"unexpected format {img.format!r}")
+            raise UnidentifiedImageError(f"unexpected format {img.format!r}")
         # Only the header has been read so far: refuse huge pictures before decoding them.
         width, height = img.size
         if width * height > max_pixels:

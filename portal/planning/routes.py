@@ -47,11 +47,6 @@ def _today(request: Request) -> date:
     return now(request).astimezone(ZoneInfo(state(request).settings.default_timezone)).date()
 
 
-def _mail(request: Request) -> dict[str, Any]:
-    st = state(request)
-    return {"settings": st.settings, "templates": st.templates, "keyring": st.keyring}
-
-
 async def _items_form(request: Request) -> dict[str, Any]:
     """The posted fields, with the interviewer checkboxes as a list."""
     async with request.form(max_files=0, max_fields=200) as form:
@@ -355,7 +350,7 @@ async def cancel_visit(request: Request) -> Response:
                     visit=visit,
                     version=version,
                     now=now(request),
-                    mail=_mail(request),
+                    mailer=state(request).mailer,
                 )
         except service.Conflict:
             return await _changed(request, db, user)
@@ -409,7 +404,9 @@ async def invite(request: Request) -> Response:
             return await _visit_page(
                 request, db, user, visit, status_code=409, notice=notice, warning=True
             )
-        await service.invite(db, actor=user, visit=visit, now=now(request), mail=_mail(request))
+        await service.invite(
+            db, actor=user, visit=visit, now=now(request), mailer=state(request).mailer
+        )
     return _back(request, visit, "invited")
 
 

@@ -21,7 +21,7 @@ from sqlmodel import col
 from portal import audit
 from portal.auth.service import create_token, link_for, sign_out_everywhere
 from portal.db import lock_row, update_if
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import (
     AgendaItem,
     AuditEvent,
@@ -353,7 +353,7 @@ async def cancel(
     visit: Visit,
     version: int,
     now: datetime,
-    mail: dict[str, Any],
+    mailer: Mailer,
 ) -> None:
     """Cancel the visit; the candidate is told by e-mail (and their calendar updates)."""
     cancelled = await update_if(
@@ -372,13 +372,10 @@ async def cancel(
     visit.change_notice_due_at = None  # the cancellation says it all
     record(db, visit, actor=actor, action="visit.cancelled", now=now)
     if visit.starts_at > now:
-        await queue_email(
+        await mailer.queue(
             db,
-            settings=mail["settings"],
-            templates=mail["templates"],
-            keyring=mail["keyring"],
-            name="visit_cancelled",
-            recipient=visit.candidate,
+            "visit_cancelled",
+            to=visit.candidate,
             context={
                 "name": visit.candidate.name,
                 "position": visit.position,
@@ -393,15 +390,15 @@ async def cancel(
 
 
 async def invite(
-    db: AsyncSession, *, actor: User, visit: Visit, now: datetime, mail: dict[str, Any]
+    db: AsyncSession, *, actor: User, visit: Visit, now: datetime, mailer: Mailer
 ) -> None:
     """E-mail the invitation: a sign-in link that lasts longer than an ordinary one
     (PORTAL_INVITATION_LINK_DAYS), used once; an expired or used link offers a fresh one.
     Sending again makes a new link; the old one still works until it is used or expires."""
-    settings = mail["settings"]
+    settings = mailer.settings
     token, _code = create_token(
         db,
-        keyring=mail["keyring"],
+        keyring=mailer.keyring,
         settings=settings,
         user=visit.candidate,
         purpose=TokenPurpose.INVITATION,
@@ -409,13 +406,10 @@ async def invite(
         next_path=f"/visit/{visit.public_id}",
     )
     visible = [i for i in visit.agenda if i.visible_to_candidate]
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=settings,
-        templates=mail["templates"],
-        keyring=mail["keyring"],
-        name="invitation",
-        recipient=visit.candidate,
+        "invitation",
+        to=visit.candidate,
         context={
             "visit": visit,
             "name": visit.candidate.name,

@@ -14,8 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
 from portal import audit
-from portal.config import Settings
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import Role, User, Visit, VisitPreferences, VisitStatus, rel
 from portal.preferences.forms import Answers
 from portal.preferences.sealed import (
@@ -197,9 +196,7 @@ async def _recipients(db: AsyncSession, *, visit: Visit) -> list[User]:
     return list(await db.scalars(hr.order_by(col(User.id))))
 
 
-async def queue_due_preference_notices(
-    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
-) -> int:
+async def queue_due_preference_notices(factory: Any, *, mailer: Mailer, now: datetime) -> int:
     """Tell HR about answers that have been left alone for ``NOTICE_QUIET``; how many visits.
 
     Each visit is claimed with a conditional update of the stamp it was found with, so a
@@ -230,9 +227,7 @@ async def queue_due_preference_notices(
                 db,
                 visit=visit,
                 candidate=visit.candidate,
-                settings=settings,
-                templates=templates,
-                keyring=keyring,
+                mailer=mailer,
                 now=now,
                 key=f"preferences:{visit.public_id}:{stamp.strftime('%Y%m%dT%H%M%S%f')}",
             )
@@ -249,9 +244,7 @@ async def _tell_hr(
     *,
     visit: Visit,
     candidate: User,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
     key: str,
 ) -> None:
@@ -261,16 +254,13 @@ async def _tell_hr(
         "starts_at": visit.starts_at,
         "zone": visit.timezone,
         # A link, never the answers: mail leaves our hands, and these can be health data.
-        "link": f"{settings.base_url}/visit/{visit.public_id}",
+        "link": mailer.link(f"/visit/{visit.public_id}"),
     }
     for person in await _recipients(db, visit=visit):
-        await queue_email(
+        await mailer.queue(
             db,
-            settings=settings,
-            templates=templates,
-            keyring=keyring,
-            name="preferences_changed",
-            recipient=person,
+            "preferences_changed",
+            to=person,
             context={**context, "name": person.name},
             now=now,
             # Once per recipient and quiet period, however many workers run.

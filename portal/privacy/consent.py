@@ -22,10 +22,9 @@ from sqlmodel import col
 from portal import audit
 from portal.db import lock_row, transaction
 from portal.i18n import gettext
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import PoolConsent, User
 from portal.privacy.retention import Rules
-from portal.security import Keyring
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +109,11 @@ async def withdraw(db: AsyncSession, *, candidate: User, now: datetime) -> bool:
     return True
 
 
-async def send_renewals(
-    factory: Any, *, settings: Any, templates: Any, keyring: Keyring, now: datetime
-) -> int:
+async def send_renewals(factory: Any, *, mailer: Mailer, now: datetime) -> int:
     """Ask every candidate whose consent ends within RENEWAL_NOTICE whether to renew: one
     e-mail each, ever, per consent year. Each in its own transaction; a row another worker
     stamped meanwhile is skipped."""
-    rules = Rules.of(settings)
+    rules = Rules.of(mailer.settings)
     horizon = rules.today(now) + RENEWAL_NOTICE
     due = sa.and_(col(PoolConsent.until) <= horizon, col(PoolConsent.renewal_sent_at).is_(None))
     async with transaction(factory) as db:
@@ -141,19 +138,16 @@ async def send_renewals(
                 )
             ).one()
             consent, candidate = row
-            await queue_email(
+            await mailer.queue(
                 db,
-                settings=settings,
-                templates=templates,
-                keyring=keyring,
-                name="consent_renewal",
-                recipient=candidate,
+                "consent_renewal",
+                to=candidate,
                 # A link and a date, nothing else: the e-mail may be read by anyone.
                 context={
                     "name": candidate.name,
                     "until": rules.midnight(consent.until),
                     "zone": rules.zone,
-                    "link": f"{settings.base_url}/me/privacy",
+                    "link": mailer.link("/me/privacy"),
                 },
                 now=now,
             )

@@ -102,9 +102,7 @@ async def erase_mine(request: Request) -> Response:
         await withdrawal.erase_on_request(
             db,
             candidate=user,
-            settings=st.settings,
-            templates=st.templates,
-            keyring=st.keyring,
+            mailer=st.mailer,
             now=now(request),
         )
     # Their sessions are gone with the account; the cookie goes too.

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import Role, User, Visit
 from portal.privacy.erasure import erase_candidate
-from portal.security import Keyring
 
 
 async def erase_on_request(
     db: AsyncSession,
     *,
     candidate: User,
-    settings: Any,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> bool:
     """The candidate withdraws and has everything about them erased at once (AVG art. 17);
@@ -47,15 +43,12 @@ async def erase_on_request(
     )
     # The host of one of their visits when that is HR, else all of HR.
     for person in [u for u in hr if u.id in hosts] or hr:
-        await queue_email(
+        await mailer.queue(
             db,
-            settings=settings,
-            templates=templates,
-            keyring=keyring,
-            name="candidate_withdrew",
-            recipient=person,
+            "candidate_withdrew",
+            to=person,
             # No name, no position, no date: the candidate asked to be forgotten.
-            context={"name": person.name, "link": f"{settings.base_url}/hr/visits"},
+            context={"name": person.name, "link": mailer.link("/hr/visits")},
             now=now,
         )
     return True

@@ -188,9 +188,7 @@ async def hr_answer(request: Request) -> Response:
                 question=question,
                 answer=form.answer,
                 version=form.version,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
+                mailer=st.mailer,
                 now=now(request),
             )
         except service.Conflict:
@@ -227,9 +225,7 @@ async def hr_route(request: Request) -> Response:
                 assignee_id=id_or_blank(data.get("assignee")),
                 note=clean_text(data.get("note", ""))[:2000],
                 version=version,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
+                mailer=st.mailer,
                 now=now(request),
             )
         except service.Conflict:
@@ -261,9 +257,7 @@ async def hr_send_back(request: Request) -> Response:
                 question=question,
                 note=clean_text(data.get("note", ""))[:2000],
                 version=version,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
+                mailer=st.mailer,
                 now=now(request),
             )
         except service.Conflict:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
-from portal.config import Settings
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import Question, QuestionStatus, Role, User, Visit, rel
 from portal.questions.service import OPEN_STATUSES, advance
-from portal.security import Keyring
 
 
 async def colleagues(db: AsyncSession) -> list[User]:
@@ -36,9 +33,7 @@ async def route(
     assignee_id: str,
     note: str,
     version: int,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> bool:
     """Hand a question to a colleague with an internal note; False if they can't take it."""
@@ -70,9 +65,7 @@ async def route(
         question=question,
         colleague=assignee,
         returned=False,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
+        mailer=mailer,
         now=now,
     )
     return True
@@ -84,23 +77,18 @@ async def _tell_colleague(
     question: Question,
     colleague: User,
     returned: bool,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> None:
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
-        name="question_routed",
-        recipient=colleague,
+        "question_routed",
+        to=colleague,
         context={
             "name": colleague.name,
             "returned": returned,
             "position": question.visit.position,
-            "link": f"{settings.base_url}/me/questions",
+            "link": mailer.link("/me/questions"),
         },
         now=now,
     )
@@ -169,9 +157,7 @@ async def send_back(
     question: Question,
     note: str,
     version: int,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> None:
     """HR returns a draft to its author with a note."""
@@ -194,8 +180,6 @@ async def send_back(
             question=question,
             colleague=colleague,
             returned=True,
-            settings=settings,
-            templates=templates,
-            keyring=keyring,
+            mailer=mailer,
             now=now,
         )

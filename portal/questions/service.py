@@ -14,9 +14,8 @@ from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
 from portal import audit
-from portal.config import Settings
 from portal.db import update_if
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import (
     Question,
     QuestionStatus,
@@ -27,7 +26,6 @@ from portal.models import (
     VisitStatus,
     rel,
 )
-from portal.security import Keyring
 from portal.visits.service import lock_visit, visits_visible_to
 
 MAX_QUESTION = 2000
@@ -357,9 +355,7 @@ async def publish_answer(
     question: Question,
     answer: str,
     version: int,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> None:
     """HR publishes an answer: the candidate is told by e-mail, the text stays behind sign-in.
@@ -384,14 +380,11 @@ async def publish_answer(
         answered_at=now,
         status=QuestionStatus.ANSWERED,
     )
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
-        name="question_answered",
-        recipient=question.candidate,
-        context={"name": question.candidate.name, "link": f"{settings.base_url}/questions"},
+        "question_answered",
+        to=question.candidate,
+        context={"name": question.candidate.name, "link": mailer.link("/questions")},
         now=now,
     )
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
+from portal.mail.mailer import Mailer
 from portal.markdown import render_story, word_count
 from portal.media import service as media
 from portal.media.images import ImageRejected, Variant
@@ -374,11 +375,6 @@ async def hr_story(request: Request) -> Response:
     return await _review_page(request, view, notice=notices.get(done, ""))
 
 
-def _mail(request: Request) -> dict[str, Any]:
-    st = state(request)
-    return {"settings": st.settings, "templates": st.templates, "keyring": st.keyring}
-
-
 async def _hr_action(request: Request, action: str) -> Response:
     user = _require_hr(request)
     data = await form_data(request)
@@ -395,7 +391,7 @@ async def _hr_action(request: Request, action: str) -> Response:
         common["now"] = now(request)
         try:
             async with db.begin_nested():
-                await _decide(db, action, common, note, _mail(request))
+                await _decide(db, action, common, note, state(request).mailer)
         except service.Conflict:
             fresh = await _hr_view(request, db, user)
             notice = _(
@@ -407,15 +403,13 @@ async def _hr_action(request: Request, action: str) -> Response:
     return RedirectResponse(f"{path}?done={action}", 303)
 
 
-async def _decide(
-    db: Any, action: str, common: dict[str, Any], note: str, mail: dict[str, Any]
-) -> None:
+async def _decide(db: Any, action: str, common: dict[str, Any], note: str, mailer: Mailer) -> None:
     if action == "published":
-        await service.publish(db, mail=mail, **common)
+        await service.publish(db, mailer=mailer, **common)
     elif action == "changes":
-        await service.request_changes(db, note=note, mail=mail, **common)
+        await service.request_changes(db, note=note, mailer=mailer, **common)
     elif action == "rejected":
-        await service.reject(db, note=note, mail=mail, **common)
+        await service.reject(db, note=note, mailer=mailer, **common)
     elif action == "unpublished":
         await service.unpublish(db, **common)
     elif action == "archived":

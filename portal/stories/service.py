@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.db import lock_row, update_if
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.markdown import word_count
 from portal.models import Image, Story, StoryRevision, StoryStatus, User
 
@@ -395,7 +395,7 @@ async def publish(
     view: StoryView,
     version: int,
     now: datetime,
-    mail: dict[str, Any],
+    mailer: Mailer,
 ) -> None:
     """Put the revision under review online. The slug is given once, at the first
     publication, and kept: links to the story keep working after later edits."""
@@ -433,7 +433,7 @@ async def publish(
         now=now,
         details={"revision": story.working_number},
     )
-    await _tell_author(db, view, outcome="published", now=now, mail=mail)
+    await _tell_author(db, view, outcome="published", now=now, mailer=mailer)
 
 
 async def request_changes(
@@ -444,7 +444,7 @@ async def request_changes(
     note: str,
     version: int,
     now: datetime,
-    mail: dict[str, Any],
+    mailer: Mailer,
 ) -> None:
     await _advance(
         db,
@@ -457,7 +457,7 @@ async def request_changes(
     )
     await _mark_reviewed(db, view, actor=actor, now=now, note=note)
     _record(db, view.story, actor=actor, action="story.changes_requested", now=now)
-    await _tell_author(db, view, outcome="changes", now=now, mail=mail)
+    await _tell_author(db, view, outcome="changes", now=now, mailer=mailer)
 
 
 async def reject(
@@ -468,7 +468,7 @@ async def reject(
     note: str,
     version: int,
     now: datetime,
-    mail: dict[str, Any],
+    mailer: Mailer,
 ) -> None:
     """Say no to the revision under review. A story that is online stays online with its
     published text; the rejected revision is kept in the history with the note."""
@@ -489,7 +489,7 @@ async def reject(
     )
     await _mark_reviewed(db, view, actor=actor, now=now, note=note)
     _record(db, story, actor=actor, action="story.rejected", now=now)
-    await _tell_author(db, view, outcome="rejected", now=now, mail=mail)
+    await _tell_author(db, view, outcome="rejected", now=now, mailer=mailer)
 
 
 async def unpublish(
@@ -560,23 +560,20 @@ async def _mark_reviewed(
 
 
 async def _tell_author(
-    db: AsyncSession, view: StoryView, *, outcome: str, now: datetime, mail: dict[str, Any]
+    db: AsyncSession, view: StoryView, *, outcome: str, now: datetime, mailer: Mailer
 ) -> None:
     """E-mail the author what HR decided. The note itself stays in the portal."""
     if not view.author.is_active:
         return
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=mail["settings"],
-        templates=mail["templates"],
-        keyring=mail["keyring"],
-        name="story_reviewed",
-        recipient=view.author,
+        "story_reviewed",
+        to=view.author,
         context={
             "name": view.author.name,
             "title": view.working.title,
             "outcome": outcome,
-            "link": f"{mail['settings'].base_url}/me/stories/{view.story.public_id}",
+            "link": mailer.link(f"/me/stories/{view.story.public_id}"),
         },
         now=now,
     )

@@ -17,10 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import col
 
-from portal.config import Settings
-from portal.mail.outbox import queue_email
+from portal.mail.mailer import Mailer
 from portal.models import Role, User, Visit, VisitStatus, rel
-from portal.security import Keyring
 
 log = logging.getLogger("portal.notices")
 
@@ -40,13 +38,13 @@ async def hr_recipients(db: AsyncSession, visit: Visit) -> list[User]:
     return list(rows)
 
 
-def _candidate_context(visit: Visit, settings: Settings) -> dict[str, Any]:
+def _candidate_context(visit: Visit, mailer: Mailer) -> dict[str, Any]:
     items = [i for i in visit.agenda if i.visible_to_candidate]
     return {
         "visit": visit,
         "items": items,
         "name": visit.candidate.name,
-        "link": f"{settings.base_url}/visit/{visit.public_id}",
+        "link": mailer.link(f"/visit/{visit.public_id}"),
         "zone": visit.timezone,
     }
 
@@ -59,9 +57,7 @@ def _visits_with_day() -> sa.Select[Visit]:
     )
 
 
-async def queue_due_reminders(
-    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
-) -> int:
+async def queue_due_reminders(factory: Any, *, mailer: Mailer, now: datetime) -> int:
     """Queue the reminder for every visit starting within two days that has none yet.
 
     Only for candidates who know about their visit (invited, or signed in), as with change
@@ -91,14 +87,11 @@ async def queue_due_reminders(
             )
             if claimed.first() is None:
                 continue
-            await queue_email(
+            await mailer.queue(
                 db,
-                settings=settings,
-                templates=templates,
-                keyring=keyring,
-                name="reminder",
-                recipient=visit.candidate,
-                context=_candidate_context(visit, settings),
+                "reminder",
+                to=visit.candidate,
+                context=_candidate_context(visit, mailer),
                 now=now,
                 dedupe_key=f"reminder:{visit.public_id}",
             )
@@ -112,9 +105,7 @@ async def worker_pass(state: Any, queue_due: Any, what: str) -> int:
     try:
         queued: int = await queue_due(
             state.db,
-            settings=state.settings,
-            templates=state.templates,
-            keyring=state.keyring,
+            mailer=state.mailer,
             now=state.clock(),
         )
     except IntegrityError:
@@ -131,9 +122,7 @@ async def queue_change_notice(
     db: AsyncSession,
     *,
     visit: Visit,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> bool:
     """Tell the candidate their programme changed, once per version of the visit.
@@ -144,14 +133,11 @@ async def queue_change_notice(
     informed = visit.invited_at is not None or visit.first_signed_in_at is not None
     if not informed or visit.status != VisitStatus.SCHEDULED or visit.starts_at <= now:
         return False
-    await queue_email(
+    await mailer.queue(
         db,
-        settings=settings,
-        templates=templates,
-        keyring=keyring,
-        name="agenda_changed",
-        recipient=visit.candidate,
-        context=_candidate_context(visit, settings),
+        "agenda_changed",
+        to=visit.candidate,
+        context=_candidate_context(visit, mailer),
         now=now,
         dedupe_key=f"change:{visit.public_id}:{visit.version}",
     )
@@ -163,9 +149,7 @@ async def report_running_late(
     *,
     visit: Visit,
     minutes: int | None,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> bool:
     """Record that the candidate runs late and tell the host (or HR) straight away.
@@ -201,16 +185,13 @@ async def report_running_late(
         "candidate": visit.candidate.name,
         "minutes": minutes,
         "position": visit.position,
-        "link": f"{settings.base_url}/visit/{visit.public_id}",
+        "link": mailer.link(f"/visit/{visit.public_id}"),
     }
     for person in await hr_recipients(db, visit):
-        await queue_email(
+        await mailer.queue(
             db,
-            settings=settings,
-            templates=templates,
-            keyring=keyring,
-            name="running_late",
-            recipient=person,
+            "running_late",
+            to=person,
             context=context,
             now=now,
         )
@@ -221,17 +202,13 @@ async def notify_changed(
     db: AsyncSession,
     visits: list[Visit],
     *,
-    settings: Settings,
-    templates: Any,
-    keyring: Keyring,
+    mailer: Mailer,
     now: datetime,
 ) -> int:
     """Queue a change notice for each visit (see ``queue_change_notice``); returns how many."""
     told = 0
     for visit in visits:
-        told += await queue_change_notice(
-            db, visit=visit, settings=settings, templates=templates, keyring=keyring, now=now
-        )
+        told += await queue_change_notice(db, visit=visit, mailer=mailer, now=now)
     return told
 
 
@@ -244,9 +221,7 @@ def mark_changed(visit: Visit, *, now: datetime) -> None:
     visit.change_notice_due_at = now + CHANGE_QUIET
 
 
-async def queue_due_change_notices(
-    factory: Any, *, settings: Settings, templates: Any, keyring: Keyring, now: datetime
-) -> int:
+async def queue_due_change_notices(factory: Any, *, mailer: Mailer, now: datetime) -> int:
     """Tell candidates about changes that have been quiet for ``CHANGE_QUIET``."""
     told = 0
     async with factory() as db, db.begin():
@@ -269,9 +244,7 @@ async def queue_due_change_notices(
             )
             if claimed.first() is None:
                 continue
-            told += await queue_change_notice(
-                db, visit=visit, settings=settings, templates=templates, keyring=keyring, now=now
-            )
+            told += await queue_change_notice(db, visit=visit, mailer=mailer, now=now)
     return told
 
 

@@ -115,9 +115,7 @@ async def running_late(request: Request) -> Response:
             db,
             visit=visit,
             minutes=minutes,
-            settings=st.settings,
-            templates=st.templates,
-            keyring=st.keyring,
+            mailer=st.mailer,
             now=now(request),
         )
     # Back where the form was: the start page or the visit page.

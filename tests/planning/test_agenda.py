@@ -271,9 +271,7 @@ def test_the_candidate_hears_once_when_editing_stops(
         return client.portal.call(
             lambda: queue_due_change_notices(
                 st.db,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
+                mailer=st.mailer,
                 now=clock.now,
             )
         )

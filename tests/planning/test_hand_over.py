@@ -68,9 +68,7 @@ def _reminders(client: Any) -> int:
     queued: int = client.portal.call(
         lambda: queue_due_reminders(
             st.db,
-            settings=st.settings,
-            templates=st.templates,
-            keyring=st.keyring,
+            mailer=st.mailer,
             now=REMINDER_TIME,
         )
     )

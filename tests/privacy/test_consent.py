@@ -263,7 +263,7 @@ def test_the_renewal_email_is_sent_once_by_racing_workers(client, make_user, log
     async def both() -> list[int]:
         go = [
             send_renewals(
-                st.db, settings=st.settings, templates=st.templates, keyring=st.keyring, now=clock()
+                st.db, mailer=st.mailer, now=clock()
             )
             for _ in range(4)
         ]

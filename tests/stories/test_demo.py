@@ -3,14 +3,68 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import tomllib
+from typing import Any, get_args, get_type_hints
 
 import sqlalchemy as sa
+from PIL import ImageColor
 
-from portal.demo import demo_data, today_in_zone
-from portal.demo_stories import STORIES, seed_stories
+from portal.demo import STAFF, demo_data, today_in_zone
+from portal.demo_stories import DATA_FILE, STORIES, Cover, StorySpec, seed_stories
 from portal.imports.service import import_bytes
-from portal.models import Image, Story, StoryRevision
+from portal.models import Image, Story, StoryRevision, StoryStatus
+from portal.parsing import one_line
+from portal.stories.forms import LANGUAGES, THEMES, StoryForm
+
+
+def test_demo_stories_file_holds_complete_stories_by_demo_staff():
+    """Read as the demo reads it: every story whole, in a known language, by a demo colleague."""
+    raw = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    assert list(raw) == ["stories"]
+    stories = raw["stories"]
+    assert len(stories) == len(STORIES) >= 8
+    staff = {person["email"]: person for person in STAFF}
+    hints = get_type_hints(StorySpec)
+    fields = set(hints) - {"cover"}  # cover: an optional table
+    assert get_args(hints["language"]) == LANGUAGES
+    states = get_args(hints["state"])
+    assert set(states) <= set(StoryStatus)
+    for story in stories:
+        title = story.get("title")
+        assert set(story) - {"cover"} == fields, title  # every field the demo reads, no typo
+        assert isinstance(title, str) and title.strip(), story
+        assert isinstance(story["body"], str) and story["body"].strip(), title
+        assert story["teaser"].strip(), title
+        assert story["language"] in LANGUAGES, title
+        assert story["author"] in staff, title
+        assert story["department"] == staff[story["author"]]["department"], title
+        assert story["themes"] and set(story["themes"]) <= set(THEMES), title
+        assert story["state"] in states, title
+        # A note from HR exactly when HR sent the story back.
+        assert bool(story["review_note"]) == (story["state"] == "changes_requested"), title
+        assert isinstance(story["days_ago"], int) and story["days_ago"] >= 0, title
+        cover = story.get("cover")
+        if cover is not None:
+            assert set(cover) == set(Cover.__annotations__), title
+            for colour in (cover["sky_top"], cover["sky_bottom"], cover["land"]):
+                ImageColor.getrgb(colour)  # raises on a colour the drawing cannot use
+        # What an author's own story must pass before HR can read it.
+        form = StoryForm(
+            title=title,
+            teaser=story["teaser"],
+            body=story["body"],
+            language=story["language"],
+            department=story["department"],
+            team=story["team"],
+            themes=story["themes"],
+            image_alt=cover["alt"] if cover else "",
+        )
+        assert form.validate(has_image=cover is not None) and form.check_ready(), form.errors
+        for line in (title, story["teaser"], story["team"], form.image_alt):
+            assert line == one_line(line), title
+    # The demo matches stories on author and title, so each pair is there once.
+    assert len({(s["author"], s["title"]) for s in stories}) == len(stories)
+    assert [s["cover"] for s in STORIES] == [s.get("cover") for s in stories]
 
 
 def test_demo_stories_are_varied_and_load_once(client, run, app, clock):

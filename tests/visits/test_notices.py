@@ -20,7 +20,7 @@ def reminders(client, now):
     st = client.app.state
     return client.portal.call(
         lambda: queue_due_reminders(
-            st.db, settings=st.settings, templates=st.templates, keyring=st.keyring, now=now
+            st.db, mailer=st.mailer, now=now
         )
     )
 
@@ -54,7 +54,7 @@ def test_two_workers_racing_queue_one_reminder(client, run, make_user):
     async def race():
         async def one():
             return await queue_due_reminders(
-                st.db, settings=st.settings, templates=st.templates, keyring=st.keyring, now=now
+                st.db, mailer=st.mailer, now=now
             )
 
         return await asyncio.gather(one(), one(), return_exceptions=True)
@@ -160,9 +160,7 @@ def import_and_notify(client, data):
             return await notify_changed(
                 db,
                 report.changed,
-                settings=st.settings,
-                templates=st.templates,
-                keyring=st.keyring,
+                mailer=st.mailer,
                 now=st.clock(),
             )
 
