@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from portal import errors, i18n, state
+from portal.auth import sessions as auth_sessions
 from portal.auth.routes import routes as auth_routes
 from portal.calendar.routes import routes as calendar_routes
 from portal.config import STATIC_DIR, Settings, resolve_secret_key
@@ -27,13 +28,12 @@ from portal.jobs import default_jobs
 from portal.locations.routes import routes as location_routes
 from portal.mail.backends import EmailBackend, make_backend
 from portal.mail.mailer import Mailer
-from portal.mail.outbox import Worker
 from portal.media.routes import routes as media_routes
-from portal.media.storage import LocalStorage
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
 from portal.people.routes import routes as people_routes
 from portal.people.staff_routes import routes as staff_routes
+from portal.pictures.storage import LocalStorage
 from portal.planning.routes import routes as planning_routes
 from portal.preferences.routes import routes as preference_routes
 from portal.privacy.me_routes import routes as my_privacy_routes
@@ -45,6 +45,7 @@ from portal.state import AppState
 from portal.stories.routes import routes as story_routes
 from portal.visits.routes import routes as visit_routes
 from portal.web import make_templates
+from portal.worker import Worker
 
 
 async def healthz(request: Request) -> Response:
@@ -73,8 +74,9 @@ def create_app(
         task = None
         if settings.run_worker:
             portal = state.of(app)
-            portal.worker = Worker(portal, jobs=default_jobs())
-            task = asyncio.create_task(portal.worker.run())
+            worker = Worker(portal, jobs=default_jobs())
+            portal.worker = worker
+            task = asyncio.create_task(worker.run())
         try:
             yield
         finally:
@@ -114,7 +116,7 @@ def create_app(
                 max_upload_bytes=settings.max_upload_bytes,
                 https=settings.https,
             ),
-            Middleware(SessionMiddleware),
+            Middleware(SessionMiddleware, sessions=auth_sessions),
             Middleware(CSRFMiddleware, base_url=settings.base_url),
         ],
         exception_handlers={HTTPException: errors.http_exception, 500: errors.server_error},

@@ -67,8 +67,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from portal.config import resolve_secret_key
     from portal.imports.service import ImportProblems, PhotoSource, import_bytes, notifier
     from portal.mail.mailer import Mailer
-    from portal.media.storage import LocalStorage
     from portal.models import utcnow
+    from portal.pictures.storage import LocalStorage
     from portal.security import Keyring
     from portal.web import make_templates
 
@@ -245,7 +245,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     async def run() -> None:
         from portal import state
         from portal.jobs import default_jobs
-        from portal.mail.outbox import Worker
+        from portal.worker import Worker
 
         try:
             await Worker(state.of(app), interval=2.0, jobs=default_jobs()).run()

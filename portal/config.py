@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from portal.zones import is_zone
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
@@ -91,8 +93,6 @@ class Settings(BaseSettings):
     @field_validator("default_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from portal.parsing import is_zone  # here: parsing needs i18n, which reads this module
-
         # IANA names only: "localtime" would make visits follow the server's own zone.
         if not is_zone(value):
             raise ValueError(f"unknown time zone {value!r}")

@@ -83,6 +83,11 @@ async def ping(conn: AsyncConnection) -> None:
     await conn.execute(sa.text("SELECT 1"))
 
 
+class Conflict(Exception):
+    """The row changed (or went) since the person saw it; nothing was saved. Raised by a
+    feature when ``update_if`` matched no row, and answered with the row as it is now."""
+
+
 async def update_if(
     db: AsyncSession, model: Any, *conditions: Any, now: datetime, **values: Any
 ) -> bool:

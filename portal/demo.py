@@ -342,8 +342,8 @@ async def load_demo(settings: Any, keyring: Any) -> None:
     from portal.db import make_engine, session_factory, transaction, upgrade
     from portal.demo_stories import seed_stories
     from portal.imports.service import import_bytes
-    from portal.media.storage import LocalStorage
     from portal.models import utcnow
+    from portal.pictures.storage import LocalStorage
 
     engine = make_engine(settings.database_url)
     try:

@@ -87,8 +87,8 @@ async def seed_stories(db: Any, storage: Any, settings: Any, *, now: Any) -> int
 
     from portal.markdown import word_count
     from portal.media import service as media
-    from portal.media.images import process_image
     from portal.models import Story, StoryRevision, StoryStatus, User
+    from portal.pictures.images import process_image
     from portal.stories.service import free_slug
 
     emails = {s["author"] for s in STORIES}

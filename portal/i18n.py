@@ -22,6 +22,9 @@ from babel.support import Translations
 
 from portal.config import LOCALE_DIR, LOCALES
 
+# The reader's own choice of language (the switcher sets it; it wins over Accept-Language).
+LANG_COOKIE = "portal_lang"
+
 _current: ContextVar[str] = ContextVar("portal_locale", default="nl")
 
 

@@ -7,16 +7,20 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 from urllib.parse import unquote_plus, urlsplit
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from portal import i18n
-from portal.config import LOCALES
+from portal.config import LOCALES, Settings
 from portal.logs import request_id_var
+from portal.models import User
+from portal.security import Keyring
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -29,7 +33,6 @@ security_log = logging.getLogger("portal.security")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_COOKIE = "portal_csrf"
-LANG_COOKIE = "portal_lang"
 
 CSP = "; ".join(
     [
@@ -195,7 +198,7 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> No
 
     request = Request(scope, receive)
     i18n.set_locale(
-        _known(request.cookies.get(LANG_COOKIE))
+        _known(request.cookies.get(i18n.LANG_COOKIE))
         or i18n.negotiate(
             request.headers.get("accept-language", ""),
             request.app.state.settings.default_locale,
@@ -205,18 +208,35 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int) -> No
     await response(scope, receive, send)
 
 
+class SessionStore(Protocol):
+    """Where sessions live (``portal.auth.sessions``, handed in by the app: the plumbing
+    imports no feature)."""
+
+    def cookie_name(self, settings: Settings) -> str: ...
+
+    async def load(
+        self,
+        *,
+        factory: async_sessionmaker[AsyncSession],
+        keyring: Keyring,
+        settings: Settings,
+        session_id: str,
+        now: datetime,
+    ) -> User | None: ...
+
+
 class SessionMiddleware:
     """Loads the signed-in user (one indexed query) and picks the reader's language."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, sessions: SessionStore) -> None:
         self.app = app
+        self.sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        from portal.auth import sessions
-
+        sessions = self.sessions
         conn = HTTPConnection(scope)
         state = conn.state
         portal = conn.app.state
@@ -237,7 +257,7 @@ class SessionMiddleware:
         chosen = state.user.locale if state.user is not None else None
         i18n.set_locale(
             chosen
-            or _known(conn.cookies.get(LANG_COOKIE))
+            or _known(conn.cookies.get(i18n.LANG_COOKIE))
             or i18n.negotiate(
                 conn.headers.get("accept-language", ""), portal.settings.default_locale
             )

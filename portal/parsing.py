@@ -15,11 +15,11 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date, time
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from portal.i18n import gettext as _
+from portal.zones import is_zone as is_zone
+from portal.zones import zone_names as zone_names
 
 # PostgreSQL's INTEGER: every version and count the portal keeps fits in it.
 MAX_INT = 2**31 - 1
@@ -43,7 +43,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # included) and the Unicode line and paragraph separators. A tab is squeezed to a space.
 _NOT_ONE_LINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 # Files in the zoneinfo folder that are not the name of a place's time zone.
-_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 # ---- numbers --------------------------------------------------------------------------------
@@ -188,25 +187,3 @@ def parse_time(value: object) -> time | None:
     except ValueError:  # 25:00
         return None
     return parsed.replace(second=0, microsecond=0)
-
-
-@lru_cache(maxsize=1)
-def zone_names() -> frozenset[str]:
-    """The IANA time zone names of this machine's time zone database."""
-    return frozenset(
-        name
-        for name in available_timezones()
-        if name not in _NOT_ZONES and not name.startswith(("posix/", "right/"))
-    )
-
-
-def is_zone(name: object) -> bool:
-    """An IANA time zone name ("Europe/Amsterdam", "UTC"); never a file such as
-    "localtime" (the server's own zone) or a path."""
-    if not isinstance(name, str) or name not in zone_names():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -3,10 +3,11 @@ the command line) and handed to every request, the worker and its jobs."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from jinja2_fragments.starlette import Jinja2Blocks
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -15,12 +16,15 @@ from starlette.applications import Starlette
 from portal.config import Settings
 from portal.mail.backends import EmailBackend
 from portal.mail.mailer import Mailer
-from portal.media.storage import LocalStorage
+from portal.pictures.storage import LocalStorage
 from portal.ratelimit import RateLimiter
 from portal.security import Keyring
 
-if TYPE_CHECKING:
-    from portal.mail.outbox import Worker
+
+class Wakeable(Protocol):
+    """The in-process worker as a request sees it: woken after a commit that queued mail."""
+
+    wake: asyncio.Event
 
 
 @dataclass
@@ -37,7 +41,7 @@ class AppState:
     clock: Callable[[], datetime]
     mailer: Mailer
     # The in-process outbox worker, when this process runs one (PORTAL_RUN_WORKER).
-    worker: Worker | None = None
+    worker: Wakeable | None = None
 
     @property
     def dialect(self) -> str:

@@ -141,6 +141,23 @@ def require_user(request: Request) -> User:
     return user
 
 
+def require_hr(request: Request) -> User:
+    """The signed-in HR person (or administrator); anyone else gets 404, never 403, so the
+    HR workspace's addresses cannot be told apart from unknown ones."""
+    user = require_user(request)
+    if not user.role.is_hr:
+        raise not_found()
+    return user
+
+
+def require_staff(request: Request) -> User:
+    """The signed-in member of staff; a candidate gets 404 (see ``require_hr``)."""
+    user = require_user(request)
+    if not user.role.is_staff:
+        raise not_found()
+    return user
+
+
 def not_found() -> HTTPException:
     # 404, never 403, for what the actor may not see: ids can't be probed.
     return HTTPException(status_code=404)

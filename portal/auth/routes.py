@@ -12,8 +12,8 @@ from starlette.routing import Route
 
 from portal.auth import codes, service, sessions
 from portal.errors import error_page
+from portal.i18n import LANG_COOKIE
 from portal.i18n import gettext as _
-from portal.middleware import LANG_COOKIE
 from portal.security import client_ip, safe_next
 from portal.web import current_user, form_data, now, redirect, render, state, unit_of_work
 

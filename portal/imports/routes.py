@@ -15,18 +15,10 @@ from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.imports import service
 from portal.imports.csv_format import HEADER
-from portal.models import User
-from portal.web import not_found, now, render, require_user, state, unit_of_work
+from portal.web import now, render, require_hr, state, unit_of_work
 
 # A file with thousands of problems is shown in part: the first ones say what is wrong.
 SHOWN_PROBLEMS = 200
-
-
-def _require_hr(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_hr:
-        raise not_found()  # 404, not 403: the workspace is not there for anyone else
-    return user
 
 
 async def _page(
@@ -37,7 +29,7 @@ async def _page(
     filename: str = "",
     status_code: int = 200,
 ) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     done = request.query_params.get("done") == "1" and not problems
     async with unit_of_work(request) as db:
         recent = await service.recent_imports(db)
@@ -88,7 +80,7 @@ async def _read_file(request: Request) -> tuple[bytes, str, str]:
 
 
 async def upload(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     raw, name, problem = await _read_file(request)
     if problem:
         return await _page(request, problems=[problem], filename=name, status_code=422)

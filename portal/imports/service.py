@@ -36,8 +36,6 @@ from portal.locations.service import bump_upcoming
 from portal.logs import request_id_var
 from portal.mail.mailer import Mailer
 from portal.media import service as media
-from portal.media.images import ImageRejected, Variant
-from portal.media.storage import Storage
 from portal.models import (
     AgendaInterviewer,
     AgendaItem,
@@ -52,6 +50,8 @@ from portal.models import (
     new_public_id,
     rel,
 )
+from portal.pictures.images import ImageRejected, Variant
+from portal.pictures.storage import Storage
 from portal.visits.service import hand_over
 
 __all__ = [

@@ -12,20 +12,12 @@ from portal.i18n import gettext as _
 from portal.locations import service
 from portal.locations.forms import MAX_ADDRESS, MAX_NAME, MAX_NOTES, LocationForm
 from portal.markdown import render as render_markdown
-from portal.models import User
 from portal.parsing import parse_int
-from portal.web import form_data, not_found, now, render, require_user, unit_of_work
-
-
-def _require_hr(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_hr:
-        raise not_found()  # 404, not 403: the workspace is not there for anyone else
-    return user
+from portal.web import form_data, not_found, now, render, require_hr, unit_of_work
 
 
 async def locations(request: Request) -> Response:
-    _require_hr(request)
+    require_hr(request)
     async with unit_of_work(request) as db:
         views = await service.list_locations(db, now=now(request))
     return render(request, "locations/index.html", {"views": views})
@@ -56,12 +48,12 @@ def _editor(
 
 
 async def new_location(request: Request) -> Response:
-    _require_hr(request)
+    require_hr(request)
     return _editor(request, None, LocationForm())
 
 
 async def create_location(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = LocationForm.parse(await form_data(request))
     if form.intent == "preview":
         return _editor(request, None, form)
@@ -116,14 +108,14 @@ def _notice(request: Request) -> str:
 
 
 async def location(request: Request) -> Response:
-    _require_hr(request)
+    require_hr(request)
     async with unit_of_work(request) as db:
         view = await _load(request, db)
     return _editor(request, view, LocationForm.of(view.location), notice=_notice(request))
 
 
 async def save_location(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = LocationForm.parse(await form_data(request))
     async with unit_of_work(request) as db:
         view = await _load(request, db)

@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from portal.config import Settings
-from portal.media.images import Variant, process_image
-from portal.media.storage import Storage
 from portal.models import Image, StaffProfile, Story, StoryRevision, StoryStatus, User
+from portal.pictures.images import Variant, process_image
+from portal.pictures.storage import Storage
 
 COVER_WIDTHS = (480, 960, 1600)
 COVER_MIN_WIDTH = 320

@@ -21,6 +21,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.auth.service import sign_out_everywhere
+from portal.db import Conflict
 from portal.i18n import gettext as _
 from portal.models import Image, Role, StaffProfile, User, rel
 from portal.parsing import page_of
@@ -46,10 +47,6 @@ class EmailTaken(Exception):
     def __init__(self, owner: User | None) -> None:
         super().__init__("e-mail address in use")
         self.owner = owner
-
-
-class Conflict(Exception):
-    """The profile changed after the page was shown; nothing was saved."""
 
 
 # ---- the directory ---------------------------------------------------------------------
@@ -193,7 +190,9 @@ async def create_account(
             await db.flush()
     except IntegrityError:
         raise EmailTaken(None) from None
-    _record(db, "account.created", actor, user, now, {"role": role.value})
+    audit.about(
+        db, user, actor=actor, action="account.created", now=now, details={"role": role.value}
+    )
     return user
 
 
@@ -238,7 +237,14 @@ async def change_role(
     if old is Role.ADMIN and person.is_active:
         await _keep_an_admin(db, leaving=person)
     await db.execute(sa.update(User).where(col(User.id) == person.id).values(role=role))
-    _record(db, "account.role_changed", actor, person, now, {"from": old.value, "to": role.value})
+    audit.about(
+        db,
+        person,
+        actor=actor,
+        action="account.role_changed",
+        now=now,
+        details={"from": old.value, "to": role.value},
+    )
 
 
 async def deactivate(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
@@ -258,7 +264,14 @@ async def deactivate(db: AsyncSession, *, actor: User, person: User, now: dateti
     # Their open sessions die now, not when they next expire, and the sign-in links and
     # codes sent to them are void: none of them may work again after a reactivation.
     await sign_out_everywhere(db, user_id=person.id or 0, now=now)
-    _record(db, "account.deactivated", actor, person, now, {"role": person.role.value})
+    audit.about(
+        db,
+        person,
+        actor=actor,
+        action="account.deactivated",
+        now=now,
+        details={"role": person.role.value},
+    )
 
 
 async def reactivate(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
@@ -270,7 +283,14 @@ async def reactivate(db: AsyncSession, *, actor: User, person: User, now: dateti
         return
     await db.execute(sa.update(User).where(col(User.id) == person.id).values(is_active=True))
     await sign_out_everywhere(db, user_id=person.id or 0, now=now)
-    _record(db, "account.reactivated", actor, person, now, {"role": person.role.value})
+    audit.about(
+        db,
+        person,
+        actor=actor,
+        action="account.reactivated",
+        now=now,
+        details={"role": person.role.value},
+    )
 
 
 async def sign_out(db: AsyncSession, *, actor: User, person: User, now: datetime) -> None:
@@ -279,7 +299,14 @@ async def sign_out(db: AsyncSession, *, actor: User, person: User, now: datetime
     if not may_manage(actor, person):
         raise NotAllowed
     await sign_out_everywhere(db, user_id=person.id or 0, now=now)
-    _record(db, "account.signed_out_everywhere", actor, person, now, {"role": person.role.value})
+    audit.about(
+        db,
+        person,
+        actor=actor,
+        action="account.signed_out_everywhere",
+        now=now,
+        details={"role": person.role.value},
+    )
 
 
 # ---- profiles ----------------------------------------------------------------------------
@@ -336,10 +363,19 @@ async def save_profile(
         )
     by = "self" if person.id == actor.id else "hr"
     if changed:
-        _record(db, "profile.updated", actor, person, now, {"fields": changed, "by": by})
+        audit.about(
+            db,
+            person,
+            actor=actor,
+            action="profile.updated",
+            now=now,
+            details={"fields": changed, "by": by},
+        )
     if "visible_to_candidates" in changed:
         details = {"visible": values["visible_to_candidates"], "by": by}
-        _record(db, "profile.visibility_changed", actor, person, now, details)
+        audit.about(
+            db, person, actor=actor, action="profile.visibility_changed", now=now, details=details
+        )
 
 
 async def set_visibility(db: AsyncSession, *, actor: User, visible: bool, now: datetime) -> None:
@@ -360,23 +396,6 @@ async def set_visibility(db: AsyncSession, *, actor: User, visible: bool, now: d
         .values(visible_to_candidates=visible, updated_at=_stamp(now, profile.updated_at))
     )
     details = {"visible": visible, "by": "self"}
-    _record(db, "profile.visibility_changed", actor, person, now, details)
-
-
-def _record(
-    db: AsyncSession,
-    action: str,
-    actor: User,
-    person: User,
-    now: datetime,
-    details: dict[str, Any],
-) -> None:
-    audit.record(
-        db,
-        action=action,
-        now=now,
-        actor_id=actor.id,
-        subject_type="user",
-        subject_id=person.public_id,
-        details=details,
+    audit.about(
+        db, person, actor=actor, action="profile.visibility_changed", now=now, details=details
     )

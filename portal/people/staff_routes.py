@@ -12,10 +12,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import markdown
+from portal.db import Conflict
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.media import service as media
-from portal.media.images import ImageRejected, Variant
 from portal.models import Role, User
 from portal.people import staff
 from portal.people.forms import (
@@ -28,21 +28,18 @@ from portal.people.forms import (
     grantable,
     read_profile_form,
 )
-from portal.web import form_data, is_htmx, not_found, now, render, require_user, state, unit_of_work
-
-
-def _require_hr(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_hr:
-        raise not_found()
-    return user
-
-
-def _require_staff(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_staff:
-        raise not_found()
-    return user
+from portal.pictures.images import ImageRejected, Variant
+from portal.web import (
+    form_data,
+    is_htmx,
+    not_found,
+    now,
+    render,
+    require_hr,
+    require_staff,
+    state,
+    unit_of_work,
+)
 
 
 def _done(request: Request, name: str, done: str, **params: Any) -> RedirectResponse:
@@ -53,7 +50,7 @@ def _done(request: Request, name: str, done: str, **params: Any) -> RedirectResp
 
 
 async def hr_people(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     filters = staff.Filters.parse(request.query_params)
     async with unit_of_work(request) as db:
         page = await staff.directory(db, actor=user, filters=filters)
@@ -69,11 +66,11 @@ def _new_form(request: Request, user: User, form: NewPersonForm, status: int = 2
 
 
 async def hr_person_new(request: Request) -> Response:
-    return _new_form(request, _require_hr(request), NewPersonForm())
+    return _new_form(request, require_hr(request), NewPersonForm())
 
 
 async def hr_person_create(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = NewPersonForm.parse(await form_data(request))
     if not form.validate(user):
         return _new_form(request, user, form, 422)
@@ -145,7 +142,7 @@ def _hr_notice(done: str) -> str:
 
 
 async def hr_person(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         person = await _person(request, db, user)
     notice = _hr_notice(request.query_params.get("done", ""))
@@ -153,11 +150,11 @@ async def hr_person(request: Request) -> Response:
 
 
 async def hr_person_save(request: Request) -> Response:
-    return await _save(request, _require_hr(request), hr=True)
+    return await _save(request, require_hr(request), hr=True)
 
 
 async def hr_person_role(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     if user.role is not Role.ADMIN:
         raise not_found()  # HR may see the page, but roles are for administrators
     value = (await form_data(request)).get("role", "")
@@ -178,7 +175,7 @@ Action = Callable[..., Awaitable[None]]
 
 
 async def _account_action(request: Request, action: Action, done: str) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         person = await _person(request, db, user)
         try:
@@ -249,7 +246,7 @@ def _my_notice(done: str) -> str:
 
 
 async def my_profile(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     async with unit_of_work(request) as db:
         person = await _own(request, db, user)
     notice = _my_notice(request.query_params.get("done", ""))
@@ -257,13 +254,13 @@ async def my_profile(request: Request) -> Response:
 
 
 async def my_profile_save(request: Request) -> Response:
-    return await _save(request, _require_staff(request), hr=False)
+    return await _save(request, require_staff(request), hr=False)
 
 
 async def my_profile_preview(request: Request) -> Response:
     """How candidates would see the form's text: the preview block for htmx, or (without
     JavaScript) the whole page with the text kept and nothing saved."""
-    user = _require_staff(request)
+    user = require_staff(request)
     async with request.form(max_files=1, max_fields=40) as data:
         form = ProfileForm.from_form(data, hr=False)
     form.upload = None  # a preview never looks at a picture
@@ -275,7 +272,7 @@ async def my_profile_preview(request: Request) -> Response:
 
 
 async def my_profile_visibility(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     visible = (await form_data(request)).get("visible") == "1"
     async with unit_of_work(request) as db:
         try:
@@ -354,7 +351,7 @@ async def _save(request: Request, user: User, *, hr: bool) -> Response:
                 await _store_and_save(request, db, user, person, form, variants, upload)
         except staff.NotAllowed:
             raise not_found() from None
-        except staff.Conflict:
+        except Conflict:
             return _conflict(request, user, person, form, hr=hr, photo=upload is not None)
     if hr:
         return _done(request, "hr_person", "saved", id=person.public_id)

@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 from sqlmodel import col
 
+from portal import audit
 from portal.calendar import tombstones
-from portal.db import update_if
+from portal.db import Conflict, update_if
 from portal.models import (
     AgendaInterviewer,
     AgendaItem,
@@ -35,7 +36,6 @@ from portal.models import (
     rel,
 )
 from portal.planning.forms import ItemForm, parse_time, wall_clock
-from portal.planning.service import Conflict, record
 from portal.visits import notices
 
 SEEN = ("starts_at", "ends_at", "title", "room", "description", "kind", "visible_to_candidate")
@@ -119,7 +119,7 @@ async def add_item(
     if item.visible_to_candidate:
         notices.mark_changed(visit, now=now)
     await db.flush()
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,
@@ -157,7 +157,7 @@ async def save_item(
         else:
             await tombstones.bury(db, visit_id=visit.id or 0, seen=was_seen, now=now)
     _touch_visit_span(visit)
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,
@@ -181,7 +181,7 @@ async def remove_item(
     await tombstones.bury(db, visit_id=visit.id or 0, seen=seen, now=now)
     if item.visible_to_candidate:
         notices.mark_changed(visit, now=now)
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,
@@ -225,7 +225,7 @@ async def move_item(
     if first.visible_to_candidate or second.visible_to_candidate:
         notices.mark_changed(visit, now=now)
     _touch_visit_span(visit)
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,
@@ -281,7 +281,7 @@ async def save_template(
     )
     db.add(template)
     await db.flush()
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,
@@ -395,7 +395,7 @@ async def copy_into(
         last = max(i.ends_at for i in visit.agenda)
         visit.starts_at, visit.ends_at = first, last
     notices.mark_changed(visit, now=now)
-    record(
+    audit.about(
         db,
         visit,
         actor=actor,

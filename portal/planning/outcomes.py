@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from portal.db import update_if
+from portal import audit
+from portal.db import Conflict, update_if
 from portal.i18n import gettext as _
 from portal.models import Outcome, User, Visit
 from portal.parsing import parse_date, version_of
-from portal.planning.service import Conflict, record
 
 
 def outcome_labels() -> dict[str, str]:
@@ -96,7 +96,7 @@ async def set_outcome(
     ):
         raise Conflict
     details = {"outcome": outcome.value if outcome else "", "decided_on": str(decided_on or "")}
-    record(db, visit, actor=actor, action="visit.outcome_set", now=now, details=details)
+    audit.about(db, visit, actor=actor, action="visit.outcome_set", now=now, details=details)
     return True
 
 
@@ -132,7 +132,9 @@ async def set_outcomes(
             continue
         values: dict[str, Any] = {"outcome": outcome, "decided_on": decided_on}
         if await update_if(db, Visit, col(Visit.id) == visit.id, now=now, **values):
-            record(db, visit, actor=actor, action="visit.outcome_set", now=now, details=details)
+            audit.about(
+                db, visit, actor=actor, action="visit.outcome_set", now=now, details=details
+            )
             changed += 1
         else:
             gone += 1  # erased between the two statements

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from portal import audit
+from portal.db import Conflict
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.models import AgendaItem, AgendaKind, PoolConsent, User, Visit, VisitStatus
@@ -28,19 +29,12 @@ from portal.web import (
     not_found,
     now,
     render,
-    require_user,
+    require_hr,
     state,
     unit_of_work,
 )
 
 ZONES = ("Europe/Amsterdam", "Europe/Brussels", "Europe/London", "Europe/Berlin", "UTC")
-
-
-def _require_hr(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_hr:
-        raise not_found()
-    return user
 
 
 def _today(request: Request) -> date:
@@ -59,7 +53,7 @@ async def _items_form(request: Request) -> dict[str, Any]:
 
 
 async def visits(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     params = request.query_params
     filters = _list_filters(params)
     if "since" not in params and "q" not in params:
@@ -101,7 +95,7 @@ def _list_context(request: Request, found: Any, filters: service.VisitFilter) ->
 
 async def bulk_outcomes(request: Request) -> Response:
     """One outcome for the visits ticked on the list (a page at most)."""
-    user = _require_hr(request)
+    user = require_hr(request)
     async with request.form(max_files=0, max_fields=outcomes.BULK_LIMIT + 20) as posted:
         data = {k: v for k, v in posted.items() if isinstance(v, str)}
         picked = [parse_id(v) for v in posted.getlist("visits")]
@@ -152,7 +146,7 @@ def _outcomes_notice(params: Any) -> str:
 
 
 async def new_visit(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = VisitForm(
         day=_today(request).isoformat(),
         timezone=state(request).settings.default_timezone,
@@ -173,7 +167,7 @@ async def _new_page(request: Request, db: Any, form: VisitForm, status_code: int
 
 
 async def create_visit(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = VisitForm.parse(await form_data(request))
     form.validate(today=_today(request))
     async with unit_of_work(request) as db:
@@ -287,7 +281,7 @@ async def _visit_page(
 
 
 async def visit_page(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     done = request.query_params.get("done", "")
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -301,7 +295,7 @@ async def visit_page(request: Request) -> Response:
 
 
 async def save_visit(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = VisitForm.parse(await form_data(request))
     form.validate(today=_today(request))
     async with unit_of_work(request) as db:
@@ -319,7 +313,7 @@ async def save_visit(request: Request) -> Response:
             # the visit again rather than lazy-load it while rendering.
             visit = await _load(request, db, user)
             return await _visit_page(request, db, user, visit, status_code=422, form=form)
-        except service.Conflict:
+        except Conflict:
             visit = await _load(request, db, user)
             notice = _(
                 "Someone else changed this visit meanwhile, so your changes were not saved. "
@@ -338,7 +332,7 @@ async def save_visit(request: Request) -> Response:
 
 
 async def cancel_visit(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     version = version_of(await form_data(request))
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -352,14 +346,14 @@ async def cancel_visit(request: Request) -> Response:
                     now=now(request),
                     mailer=state(request).mailer,
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user)
     return _back(request, visit, "cancelled")
 
 
 async def set_outcome(request: Request) -> Response:
     """HR records how the procedure ended; its day starts the retention clock."""
-    user = _require_hr(request)
+    user = require_hr(request)
     form = outcomes.OutcomeForm.parse(await form_data(request))
     decided = form.validate(today=_today(request))
     async with unit_of_work(request) as db:
@@ -378,7 +372,7 @@ async def set_outcome(request: Request) -> Response:
                     version=form.version,
                     now=now(request),
                 )
-        except service.Conflict:
+        except Conflict:
             return await _outcome_conflict(request, db, user, form)
     return _back(request, visit, "outcome")
 
@@ -396,7 +390,7 @@ async def _outcome_conflict(
 
 
 async def invite(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
         if visit.status == VisitStatus.CANCELLED:
@@ -412,7 +406,7 @@ async def invite(request: Request) -> Response:
 
 async def sign_out_candidate(request: Request) -> Response:
     """HR ends every session of the visit's candidate and voids their sign-in links."""
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
         await service.sign_out_candidate(db, actor=user, visit=visit, now=now(request))
@@ -422,7 +416,7 @@ async def sign_out_candidate(request: Request) -> Response:
 async def erase_candidate(request: Request) -> Response:
     """HR erases the visit's candidate and everything about them, once HR has ticked that
     it cannot be undone (a form without JavaScript: no confirm() dialog)."""
-    user = _require_hr(request)
+    user = require_hr(request)
     confirmed = (await form_data(request)).get("confirm") == "yes"
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -497,7 +491,7 @@ async def _item_errors(
 
 
 async def add_item(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     form = ItemForm.parse(await _items_form(request))
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -509,7 +503,7 @@ async def add_item(request: Request) -> Response:
                 item = await agenda.add_item(
                     db, actor=user, visit=visit, form=form, now=now(request)
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user, item_form=("new", form))
         return await _after_agenda_change(
             request, db, user, visit.public_id, focus=f"#item-{item.public_id} summary"
@@ -517,7 +511,7 @@ async def add_item(request: Request) -> Response:
 
 
 async def save_item(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     data = await _items_form(request)
     form = ItemForm.parse(data)
     async with unit_of_work(request) as db:
@@ -537,7 +531,7 @@ async def save_item(request: Request) -> Response:
                 await agenda.save_item(
                     db, actor=user, visit=visit, item=item, form=form, now=now(request)
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user, item_form=(item.public_id, form))
         return await _after_agenda_change(
             request, db, user, visit.public_id, focus=f"#item-{item.public_id} summary"
@@ -546,7 +540,7 @@ async def save_item(request: Request) -> Response:
 
 async def find_for_new_item(request: Request) -> Response:
     """Without JavaScript: "Find" in the new item's form."""
-    user = _require_hr(request)
+    user = require_hr(request)
     form = ItemForm.parse(await _items_form(request))
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -555,7 +549,7 @@ async def find_for_new_item(request: Request) -> Response:
 
 
 async def delete_item(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     version = version_of(await _items_form(request))
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -565,13 +559,13 @@ async def delete_item(request: Request) -> Response:
                 await agenda.remove_item(
                     db, actor=user, visit=visit, item=item, version=version, now=now(request)
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user)
         return await _after_agenda_change(request, db, user, visit.public_id, focus="#agenda-title")
 
 
 async def move_item(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     data = await _items_form(request)
     direction = "up" if data.get("direction") == "up" else "down"
     async with unit_of_work(request) as db:
@@ -588,14 +582,14 @@ async def move_item(request: Request) -> Response:
                     version=version_of(data),
                     now=now(request),
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user)
         return await _after_agenda_change(request, db, user, visit.public_id)
 
 
 async def staff_search(request: Request) -> Response:
     """Search-as-you-type for interviewers: matching colleagues as checkboxes (htmx)."""
-    _require_hr(request)
+    require_hr(request)
     text = request.query_params.get("search", "")[:100]
     key = request.query_params.get("key", "new")[:40]
     async with unit_of_work(request) as db:
@@ -604,7 +598,7 @@ async def staff_search(request: Request) -> Response:
 
 
 async def copy_agenda(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     data = await _items_form(request)
     async with unit_of_work(request) as db:
         visit = await _load(request, db, user)
@@ -618,7 +612,7 @@ async def copy_agenda(request: Request) -> Response:
                     version=version_of(data),
                     now=now(request),
                 )
-        except service.Conflict:
+        except Conflict:
             return await _changed(request, db, user)
         if copied is None:
             notice = _("Choose a template or an earlier visit to copy from.")
@@ -629,7 +623,7 @@ async def copy_agenda(request: Request) -> Response:
 
 
 async def save_template(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     data = await _items_form(request)
     name = one_line(str(data.get("name", "")))[:200]
     department = one_line(str(data.get("department", "")))[:200]
@@ -651,14 +645,14 @@ async def save_template(request: Request) -> Response:
 
 
 async def template_list(request: Request) -> Response:
-    _require_hr(request)
+    require_hr(request)
     async with unit_of_work(request) as db:
         found = await agenda.templates(db)
     return render(request, "planning/templates.html", {"agenda_templates": found})
 
 
 async def delete_template(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         template = await agenda.template_by_id(db, request.path_params["id"])
         if template is None:

@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from portal import audit
 from portal.auth.service import create_token, link_for, sign_out_everywhere
-from portal.db import lock_row, update_if
+from portal.db import Conflict, lock_row, update_if
 from portal.mail.mailer import Mailer
 from portal.models import (
     AgendaItem,
@@ -39,10 +39,6 @@ from portal.visits import notices
 from portal.visits.service import HandOver, hand_over
 
 PAGE_SIZE = 25
-
-
-class Conflict(Exception):
-    """The visit changed since the form was shown; nothing was saved."""
 
 
 class Refused(Exception):
@@ -211,26 +207,6 @@ async def _place_and_host(db: AsyncSession, form: VisitForm) -> tuple[Location |
     return location, host
 
 
-def record(
-    db: AsyncSession,
-    visit: Visit,
-    *,
-    actor: User,
-    action: str,
-    now: datetime,
-    details: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        db,
-        action=action,
-        now=now,
-        actor_id=actor.id,
-        subject_type="visit",
-        subject_id=visit.public_id,
-        details=details,
-    )
-
-
 async def create(
     db: AsyncSession, *, actor: User, form: VisitForm, now: datetime
 ) -> tuple[Visit, bool]:
@@ -264,7 +240,7 @@ async def create(
     )
     db.add(visit)
     await db.flush()
-    record(db, visit, actor=actor, action="visit.created", now=now)
+    audit.about(db, visit, actor=actor, action="visit.created", now=now)
     return visit, True
 
 
@@ -337,7 +313,9 @@ async def update(
             item.sequence += 1
     if set(changed) & set(VISIBLE):
         notices.mark_changed(visit, now=now)
-    record(db, visit, actor=actor, action="visit.updated", now=now, details={"fields": changed})
+    audit.about(
+        db, visit, actor=actor, action="visit.updated", now=now, details={"fields": changed}
+    )
     return Updated(changed, handed)
 
 
@@ -370,7 +348,7 @@ async def cancel(
     for item in visit.agenda:
         item.sequence += 1
     visit.change_notice_due_at = None  # the cancellation says it all
-    record(db, visit, actor=actor, action="visit.cancelled", now=now)
+    audit.about(db, visit, actor=actor, action="visit.cancelled", now=now)
     if visit.starts_at > now:
         await mailer.queue(
             db,
@@ -428,7 +406,9 @@ async def invite(
     )
     again = visit.invited_at is not None
     visit.invited_at = now
-    record(db, visit, actor=actor, action="visit.reinvited" if again else "visit.invited", now=now)
+    audit.about(
+        db, visit, actor=actor, action="visit.reinvited" if again else "visit.invited", now=now
+    )
 
 
 async def sign_out_candidate(db: AsyncSession, *, actor: User, visit: Visit, now: datetime) -> None:
@@ -436,7 +416,7 @@ async def sign_out_candidate(db: AsyncSession, *, actor: User, visit: Visit, now
     to them (invitations included), without deactivating them: for a lost phone, or a
     link forwarded to the wrong person. They can ask for a fresh link at /login."""
     await sign_out_everywhere(db, user_id=visit.candidate_id, now=now)
-    record(db, visit, actor=actor, action="visit.candidate_signed_out", now=now)
+    audit.about(db, visit, actor=actor, action="visit.candidate_signed_out", now=now)
 
 
 async def erase_candidate_now(

@@ -25,9 +25,8 @@ from portal.preferences.sealed import (
     reveal,
     seal_into,
 )
+from portal.scope import visits_visible_to
 from portal.security import Keyring
-from portal.visits.notices import worker_pass
-from portal.visits.service import visits_visible_to
 
 # How long the answers must stay unchanged before HR is told they changed.
 NOTICE_QUIET = timedelta(minutes=10)
@@ -233,10 +232,6 @@ async def queue_due_preference_notices(factory: Any, *, mailer: Mailer, now: dat
             )
             told += 1
     return told
-
-
-async def run_preference_notices(state: Any) -> int:
-    return await worker_pass(state, queue_due_preference_notices, "preferences notice")
 
 
 async def _tell_hr(

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.db import Conflict
 from portal.i18n import gettext as _
 from portal.models import Question, User
 from portal.parsing import clean_text, filter_text, id_or_blank, page_of, version_of
@@ -103,7 +104,7 @@ async def edit(request: Request) -> Response:
                 version=form.version,
                 now=now(request),
             )
-        except service.Conflict:
+        except Conflict:
             # Nothing lost: the text they wrote comes back in the form to ask it anew.
             notice = _(
                 "This question was answered or changed in the meantime, so your "
@@ -121,7 +122,7 @@ async def withdraw(request: Request) -> Response:
         question = await _own(request, db, user)
         try:
             await service.withdraw(db, actor=user, question=question, now=now(request))
-        except service.Conflict:
+        except Conflict:
             notice = _("This question has been answered already, so it can no longer be withdrawn.")
             return await _candidate_page(request, db, user, status_code=409, notice=notice)
     return RedirectResponse(request.url_for("questions").path, status_code=303)
@@ -191,7 +192,7 @@ async def hr_answer(request: Request) -> Response:
                 mailer=st.mailer,
                 now=now(request),
             )
-        except service.Conflict:
+        except Conflict:
             form.errors["answer"] = _(
                 "Someone else answered or changed this question first. "
                 "Your answer was not saved; it is still in the form."
@@ -228,7 +229,7 @@ async def hr_route(request: Request) -> Response:
                 mailer=st.mailer,
                 now=now(request),
             )
-        except service.Conflict:
+        except Conflict:
             ok = None
         if not ok:
             notice = (
@@ -260,7 +261,7 @@ async def hr_send_back(request: Request) -> Response:
                 mailer=st.mailer,
                 now=now(request),
             )
-        except service.Conflict:
+        except Conflict:
             notice = _("Someone else changed this question first; have a look again.")
             return await _inbox(request, db, user, status_code=409, notice=notice)
     return RedirectResponse(request.url_for("hr_questions").path, status_code=303)
@@ -321,7 +322,7 @@ async def draft(request: Request) -> Response:
                 version=form.version,
                 now=now(request),
             )
-        except service.Conflict:
+        except Conflict:
             form.errors["answer"] = _(
                 "This question changed in the meantime (HR may have "
                 "answered it). Your draft was not saved; it is still here."

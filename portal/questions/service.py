@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlmodel import col
 
 from portal import audit
-from portal.db import update_if
+from portal.db import Conflict, update_if
 from portal.mail.mailer import Mailer
 from portal.models import (
     Question,
@@ -26,7 +26,8 @@ from portal.models import (
     VisitStatus,
     rel,
 )
-from portal.visits.service import lock_visit, visits_visible_to
+from portal.scope import visits_visible_to
+from portal.visits.service import lock_visit
 
 MAX_QUESTION = 2000
 # Questions one candidate may ask for one visit (withdrawn ones not counted): far more
@@ -36,10 +37,6 @@ MAX_ANSWER = 5000
 PAGE_SIZE = 25
 
 OPEN_STATUSES = (QuestionStatus.RECEIVED, QuestionStatus.ROUTED, QuestionStatus.DRAFTED)
-
-
-class Conflict(Exception):
-    """Someone else changed the question first; nothing was overwritten."""
 
 
 class QuotaExceeded(Exception):

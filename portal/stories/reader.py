@@ -32,7 +32,7 @@ from portal.models import (
     Visit,
     VisitStatus,
 )
-from portal.visits.service import visits_visible_to
+from portal.scope import visits_visible_to
 
 LIMIT = 200
 WORDS_PER_MINUTE = 200

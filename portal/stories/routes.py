@@ -10,38 +10,35 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from portal.db import Conflict
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.mail.mailer import Mailer
 from portal.markdown import render_story, word_count
 from portal.media import service as media
-from portal.media.images import ImageRejected, Variant
 from portal.models import User, rel
-from portal.questions.forms import version_of
+from portal.parsing import version_of
+from portal.pictures.images import ImageRejected, Variant
 from portal.stories import reader, service
 from portal.stories.forms import LANGUAGES, MAX_BODY, THEMES, StoryForm, clean_note
-from portal.web import form_data, is_htmx, not_found, now, render, require_user, state, unit_of_work
-
-
-def _require_staff(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_staff:
-        raise not_found()
-    return user
-
-
-def _require_hr(request: Request) -> User:
-    user = require_user(request)
-    if not user.role.is_hr:
-        raise not_found()
-    return user
-
+from portal.web import (
+    form_data,
+    is_htmx,
+    not_found,
+    now,
+    render,
+    require_hr,
+    require_staff,
+    require_user,
+    state,
+    unit_of_work,
+)
 
 # ---- the author -----------------------------------------------------------------------
 
 
 async def my_stories(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     async with unit_of_work(request) as db:
         views = await service.my_stories(db, actor=user)
     return render(request, "stories/mine.html", {"views": views})
@@ -92,7 +89,7 @@ def _form_of(view: service.StoryView) -> StoryForm:
 
 
 async def new_story(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     async with unit_of_work(request) as db:
         user = await _with_profile(db, user)
     return await _editor(request, None, _blank_form(user))
@@ -142,7 +139,7 @@ def _picture_not_kept(form: StoryForm, upload: bytes | None) -> None:
 
 
 async def create_story(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     form, upload = await _read_form(request)
     form.validate(has_image=upload is not None)
     if form.intent == "submit":
@@ -200,7 +197,7 @@ async def _own(request: Request, db: Any, user: User) -> service.StoryView:
 
 
 async def edit_story(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     async with unit_of_work(request) as db:
         view = await _own(request, db, user)
     notice = {
@@ -211,7 +208,7 @@ async def edit_story(request: Request) -> Response:
 
 
 async def save_story(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     form, upload = await _read_form(request)
     st = state(request)
     async with unit_of_work(request) as db:
@@ -249,7 +246,7 @@ async def save_story(request: Request) -> Response:
                 )
                 if form.intent == "submit":
                     await service.submit(db, actor=user, view=view, now=now(request))
-        except service.Conflict:
+        except Conflict:
             # Nothing lost: the text they wrote comes back in the form, with the news.
             notice = _(
                 "This story was changed in the meantime (perhaps in another tab, or by HR), "
@@ -264,7 +261,7 @@ async def save_story(request: Request) -> Response:
 
 async def preview(request: Request) -> Response:
     """The story as candidates will see it, rendered by the same code as the real page."""
-    _require_staff(request)
+    require_staff(request)
     data = await form_data(request)
     form = StoryForm(
         title=" ".join(data.get("title", "").split())[:200],
@@ -288,20 +285,20 @@ def _preview_context(form: StoryForm) -> dict[str, Any]:
 
 
 async def withdraw_story(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     version = version_of(await form_data(request))
     async with unit_of_work(request) as db:
         view = await _own(request, db, user)
         try:
             async with db.begin_nested():
                 await service.withdraw(db, actor=user, view=view, version=version, now=now(request))
-        except service.Conflict:
+        except Conflict:
             return await _state_changed(request, db, user)
     return RedirectResponse(request.url_for("my_story", id=view.story.public_id).path, 303)
 
 
 async def discard_story_changes(request: Request) -> Response:
-    user = _require_staff(request)
+    user = require_staff(request)
     version = version_of(await form_data(request))
     async with unit_of_work(request) as db:
         view = await _own(request, db, user)
@@ -310,7 +307,7 @@ async def discard_story_changes(request: Request) -> Response:
                 await service.discard_changes(
                     db, actor=user, view=view, version=version, now=now(request)
                 )
-        except service.Conflict:
+        except Conflict:
             return await _state_changed(request, db, user)
     return RedirectResponse(request.url_for("my_story", id=view.story.public_id).path, 303)
 
@@ -325,7 +322,7 @@ async def _state_changed(request: Request, db: Any, user: User) -> Response:
 
 
 async def hr_stories(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         views = await service.hr_stories(db, actor=user) or []
     return render(request, "stories/review_list.html", {"views": views})
@@ -360,7 +357,7 @@ async def _review_page(
 
 
 async def hr_story(request: Request) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     async with unit_of_work(request) as db:
         view = await _hr_view(request, db, user)
     done = request.query_params.get("done", "")
@@ -376,7 +373,7 @@ async def hr_story(request: Request) -> Response:
 
 
 async def _hr_action(request: Request, action: str) -> Response:
-    user = _require_hr(request)
+    user = require_hr(request)
     data = await form_data(request)
     version = version_of(data)
     note = clean_note(data.get("note", ""))
@@ -392,7 +389,7 @@ async def _hr_action(request: Request, action: str) -> Response:
         try:
             async with db.begin_nested():
                 await _decide(db, action, common, note, state(request).mailer)
-        except service.Conflict:
+        except Conflict:
             fresh = await _hr_view(request, db, user)
             notice = _(
                 "Someone changed this story first (the author or another HR colleague). "

@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from portal import audit
-from portal.db import lock_row, update_if
+from portal.db import Conflict, lock_row, update_if
 from portal.mail.mailer import Mailer
 from portal.markdown import word_count
 from portal.models import Image, Story, StoryRevision, StoryStatus, User
@@ -36,10 +36,6 @@ EDITABLE = (
 )
 SUBMITTABLE = (StoryStatus.DRAFT, StoryStatus.CHANGES_REQUESTED, StoryStatus.UNPUBLISHED)
 QUEUE_LIMIT = 300
-
-
-class Conflict(Exception):
-    """Someone changed the story first (or it is in a state that does not allow this)."""
 
 
 class QuotaExceeded(Exception):
@@ -158,26 +154,6 @@ async def count_waiting(db: AsyncSession) -> int:
     return int(total or 0)
 
 
-def _record(
-    db: AsyncSession,
-    story: Story,
-    *,
-    actor: User,
-    action: str,
-    now: datetime,
-    details: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        db,
-        action=action,
-        now=now,
-        actor_id=actor.id,
-        subject_type="story",
-        subject_id=story.public_id,
-        details=details,
-    )
-
-
 async def _advance(
     db: AsyncSession,
     story: Story,
@@ -246,7 +222,7 @@ async def create(
             **values,
         )
     )
-    _record(db, story, actor=actor, action="story.created", now=now)
+    audit.about(db, story, actor=actor, action="story.created", now=now)
     return story
 
 
@@ -299,7 +275,7 @@ async def save(
             .where(col(StoryRevision.id) == view.working.id)
             .values(**content, updated_at=now)
         )
-    _record(db, story, actor=actor, action="story.saved", now=now, details={"revision": number})
+    audit.about(db, story, actor=actor, action="story.saved", now=now, details={"revision": number})
 
 
 async def submit(db: AsyncSession, *, actor: User, view: StoryView, now: datetime) -> None:
@@ -326,7 +302,7 @@ async def submit(db: AsyncSession, *, actor: User, view: StoryView, now: datetim
         )
         .values(submitted_at=now)
     )
-    _record(db, story, actor=actor, action="story.submitted", now=now)
+    audit.about(db, story, actor=actor, action="story.submitted", now=now)
 
 
 async def withdraw(
@@ -341,7 +317,7 @@ async def withdraw(
         now=now,
         status=StoryStatus.DRAFT,
     )
-    _record(db, view.story, actor=actor, action="story.withdrawn", now=now)
+    audit.about(db, view.story, actor=actor, action="story.withdrawn", now=now)
 
 
 async def discard_changes(
@@ -360,7 +336,7 @@ async def discard_changes(
         working_number=col(Story.live_number),
         review_note="",
     )
-    _record(db, story, actor=actor, action="story.changes_discarded", now=now)
+    audit.about(db, story, actor=actor, action="story.changes_discarded", now=now)
 
 
 # ---- HR ---------------------------------------------------------------------------------
@@ -425,7 +401,7 @@ async def publish(
             db, story, allowed=[StoryStatus.SUBMITTED], version=version, now=now, **values
         )
     await _mark_reviewed(db, view, actor=actor, now=now, note="", published_at=now)
-    _record(
+    audit.about(
         db,
         story,
         actor=actor,
@@ -456,7 +432,7 @@ async def request_changes(
         review_note=note,
     )
     await _mark_reviewed(db, view, actor=actor, now=now, note=note)
-    _record(db, view.story, actor=actor, action="story.changes_requested", now=now)
+    audit.about(db, view.story, actor=actor, action="story.changes_requested", now=now)
     await _tell_author(db, view, outcome="changes", now=now, mailer=mailer)
 
 
@@ -488,7 +464,7 @@ async def reject(
         **values,
     )
     await _mark_reviewed(db, view, actor=actor, now=now, note=note)
-    _record(db, story, actor=actor, action="story.rejected", now=now)
+    audit.about(db, story, actor=actor, action="story.rejected", now=now)
     await _tell_author(db, view, outcome="rejected", now=now, mailer=mailer)
 
 
@@ -508,7 +484,7 @@ async def unpublish(
         live_number=None,
         status=status,
     )
-    _record(db, story, actor=actor, action="story.unpublished", now=now)
+    audit.about(db, story, actor=actor, action="story.unpublished", now=now)
 
 
 async def archive(
@@ -524,7 +500,7 @@ async def archive(
         live_number=None,
         status=StoryStatus.ARCHIVED,
     )
-    _record(db, view.story, actor=actor, action="story.archived", now=now)
+    audit.about(db, view.story, actor=actor, action="story.archived", now=now)
 
 
 async def restore(
@@ -539,7 +515,7 @@ async def restore(
         now=now,
         status=StoryStatus.UNPUBLISHED,
     )
-    _record(db, view.story, actor=actor, action="story.restored", now=now)
+    audit.about(db, view.story, actor=actor, action="story.restored", now=now)
 
 
 async def _mark_reviewed(

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import col
@@ -97,25 +96,6 @@ async def queue_due_reminders(factory: Any, *, mailer: Mailer, now: datetime) ->
             )
             queued += 1
     return queued
-
-
-async def worker_pass(state: Any, queue_due: Any, what: str) -> int:
-    """One pass of a ``queue_due_…`` job for the worker, with the app's settings, templates,
-    keyring and clock; a race lost to another worker (its dedupe key) is not an error."""
-    try:
-        queued: int = await queue_due(
-            state.db,
-            mailer=state.mailer,
-            now=state.clock(),
-        )
-    except IntegrityError:
-        log.info("%s already queued by another worker", what)
-        return 0
-    return queued
-
-
-async def run_reminders(state: Any) -> int:
-    return await worker_pass(state, queue_due_reminders, "reminder")
 
 
 async def queue_change_notice(
@@ -246,7 +226,3 @@ async def queue_due_change_notices(factory: Any, *, mailer: Mailer, now: datetim
                 continue
             told += await queue_change_notice(db, visit=visit, mailer=mailer, now=now)
     return told
-
-
-async def run_change_notices(state: Any) -> int:
-    return await worker_pass(state, queue_due_change_notices, "change notice")

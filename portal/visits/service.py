@@ -33,6 +33,7 @@ from portal.models import (
     VisitStatus,
     rel,
 )
+from portal.scope import visits_visible_to
 
 
 @dataclass
@@ -80,16 +81,6 @@ class VisitView:
 
     def upcoming(self, now: datetime) -> ItemView | None:
         return next((e for e in self.items if e.item.starts_at > now), None)
-
-
-def visits_visible_to(actor: User) -> Select[Visit]:
-    """The visits ``actor`` may open: a candidate their own, HR all, others none (yet)."""
-    query = sa.select(Visit)
-    if actor.role is Role.CANDIDATE:
-        return query.where(col(Visit.candidate_id) == actor.id)
-    if actor.role.is_hr:
-        return query
-    return query.where(sa.false())
 
 
 def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:

@@ -201,7 +201,7 @@ def _prepare_database(settings: Settings, clock: Callable[[], datetime]) -> None
     from portal.demo import seed_template
     from portal.demo_stories import seed_stories
     from portal.imports.service import import_bytes
-    from portal.media.storage import LocalStorage
+    from portal.pictures.storage import LocalStorage
 
     async def go() -> None:
         engine = make_engine(settings.database_url)

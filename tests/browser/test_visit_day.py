@@ -269,7 +269,7 @@ def quiet_period_over(live_server: LiveServer) -> None:
     import asyncio
 
     from portal.app import create_app
-    from portal.preferences.service import run_preference_notices
+    from portal.jobs import run_preference_notices
     from tests.browser.conftest import in_thread
 
     due = live_server.clock().astimezone(ZoneInfo("UTC")) - timedelta(seconds=1)

@@ -20,8 +20,9 @@ from aiosmtpd.controller import Controller
 
 from portal.mail.backends import Message, SMTPBackend
 from portal.mail.delivery import deliver_due
-from portal.mail.outbox import Worker, enqueue
+from portal.mail.outbox import enqueue
 from portal.models import OutboxEmail, OutboxStatus
+from portal.worker import Worker
 from tests.conftest import make_settings
 from tests.mail.test_outbox import free_port
 

@@ -197,7 +197,7 @@ def test_worker_runs_each_periodic_job_on_its_own_schedule():
     from datetime import UTC, datetime, timedelta
     from types import SimpleNamespace
 
-    from portal.mail.outbox import Worker
+    from portal.worker import Worker
 
     now = [datetime(2026, 12, 1, 9, 0, tzinfo=UTC)]
     calls = []

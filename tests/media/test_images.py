@@ -21,9 +21,9 @@ import pytest
 from PIL import Image, ImageCms
 
 from portal import i18n
-from portal.media import storage as storage_module
-from portal.media.images import ImageRejected, Variant, looks_like_svg, process_image
-from portal.media.storage import LocalStorage, Storage
+from portal.pictures import storage as storage_module
+from portal.pictures.images import ImageRejected, Variant, looks_like_svg, process_image
+from portal.pictures.storage import LocalStorage, Storage
 
 MB = 1024 * 1024
 LIMITS: dict[str, Any] = {"max_bytes": 8 * MB, "max_pixels": 40_000_000}

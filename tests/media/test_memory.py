@@ -24,7 +24,8 @@ import httpx2
 import pytest
 from PIL import Image, ImageOps
 
-from portal.media import images, service
+from portal.media import service
+from portal.pictures import images
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDE = 6300
@@ -58,7 +59,7 @@ def report(base, **extra):
 """
 
 ONE_PICTURE = """
-from portal.media.images import process_image
+from portal.pictures.images import process_image
 from portal.media.service import COVER_MIN_WIDTH, COVER_WIDTHS
 
 def run(data):

@@ -100,7 +100,8 @@ def after_quiet(client, clock):
 
     Returns the number of visits HR was told about.
     """
-    from portal.preferences.service import NOTICE_QUIET, run_preference_notices
+    from portal.jobs import run_preference_notices
+    from portal.preferences.service import NOTICE_QUIET
 
     def go() -> int:
         clock.now += NOTICE_QUIET

@@ -3,7 +3,8 @@ changing them for a while, and every change is audited."""
 
 from __future__ import annotations
 
-from portal.preferences.service import NOTICE_QUIET, run_preference_notices
+from portal.jobs import run_preference_notices
+from portal.preferences.service import NOTICE_QUIET
 from tests.factories import create_user, create_visit
 from tests.preferences.conftest import ANSWERS, audited, post, queued, url
 

@@ -33,9 +33,7 @@ def test_two_workers_at_once_queue_one_notice(client, visit, as_candidate, run, 
 
     async def race():
         async def one():
-            return await queue_due_preference_notices(
-                st.db, mailer=st.mailer, now=clock()
-            )
+            return await queue_due_preference_notices(st.db, mailer=st.mailer, now=clock())
 
         return await asyncio.gather(one(), one(), return_exceptions=True)
 

@@ -261,12 +261,7 @@ def test_the_renewal_email_is_sent_once_by_racing_workers(client, make_user, log
     st = client.app.state
 
     async def both() -> list[int]:
-        go = [
-            send_renewals(
-                st.db, mailer=st.mailer, now=clock()
-            )
-            for _ in range(4)
-        ]
+        go = [send_renewals(st.db, mailer=st.mailer, now=clock()) for _ in range(4)]
         return list(await asyncio.gather(*go))
 
     assert sum(client.portal.call(both)) == 1

@@ -18,11 +18,7 @@ START = datetime(2026, 12, 3, 8, 30, tzinfo=UTC)
 
 def reminders(client, now):
     st = client.app.state
-    return client.portal.call(
-        lambda: queue_due_reminders(
-            st.db, mailer=st.mailer, now=now
-        )
-    )
+    return client.portal.call(lambda: queue_due_reminders(st.db, mailer=st.mailer, now=now))
 
 
 INVITED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -53,9 +49,7 @@ def test_two_workers_racing_queue_one_reminder(client, run, make_user):
 
     async def race():
         async def one():
-            return await queue_due_reminders(
-                st.db, mailer=st.mailer, now=now
-            )
+            return await queue_due_reminders(st.db, mailer=st.mailer, now=now)
 
         return await asyncio.gather(one(), one(), return_exceptions=True)
 
@@ -88,8 +82,8 @@ def outbox_kinds(run):
 def test_the_worker_reminds_only_candidates_who_know_their_visit(client, run, make_user, clock):
     """A visit made for tomorrow and not yet invited gets no reminder from the worker's
     minutely pass; once the candidate is invited (or has signed in) the next pass sends it."""
-    from portal.mail.outbox import Worker
-    from portal.visits.notices import run_reminders
+    from portal.jobs import run_reminders
+    from portal.worker import Worker
 
     tomorrow = clock.now + timedelta(days=1)
     planned, invited, signed_in = (
