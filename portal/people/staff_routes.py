@@ -16,6 +16,7 @@ from portal.db import Conflict
 from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.media import service as media
+from portal.media.uploads import accept_picture
 from portal.models import Role, User
 from portal.people import staff
 from portal.people.forms import (
@@ -28,7 +29,7 @@ from portal.people.forms import (
     grantable,
     read_profile_form,
 )
-from portal.pictures.images import ImageRejected, Variant
+from portal.pictures.images import Variant
 from portal.web import (
     form_data,
     is_htmx,
@@ -298,26 +299,15 @@ def _limits(request: Request, *, own: bool) -> dict[str, Any]:
 async def _process_upload(
     request: Request, user: User, form: ProfileForm, upload: bytes | None
 ) -> list[Variant] | None:
-    """Check the photo, only once the text is fine (no work wasted on a refused form)."""
-    if upload is None:
-        return None
-    if form.errors:
-        form.errors["photo"] = _(
-            "Your picture was not saved because of the problems above: choose it again."
-        )
-        return None
-    st = state(request)
-    # The same quota per person as story covers: the pipeline is real CPU work, and disk
-    # space is finite. It counts the one who uploads (HR uploading for others too).
-    key = st.keyring.digest("upload", user.public_id)
-    if not await st.limiter.hit(key, st.settings.upload_rate_per_person, now(request)):
-        form.errors["photo"] = _("You uploaded many pictures just now. Please wait a while.")
-        return None
-    try:
-        return await media.process_photo(upload, st.settings)
-    except ImageRejected as exc:
-        form.errors["photo"] = exc.message
-        return None
+    """The photo, checked once the text is fine (portal.media.uploads)."""
+    return await accept_picture(
+        request,
+        user=user,
+        upload=upload,
+        errors=form.errors,
+        field="photo",
+        process=media.process_photo,
+    )
 
 
 async def _load(request: Request, db: AsyncSession, user: User, *, hr: bool) -> User:

@@ -16,9 +16,10 @@ from portal.i18n import gettext as _
 from portal.mail.mailer import Mailer
 from portal.markdown import render_story, word_count
 from portal.media import service as media
+from portal.media.uploads import accept_picture
 from portal.models import User, rel
 from portal.parsing import version_of
-from portal.pictures.images import ImageRejected, Variant
+from portal.pictures.images import Variant
 from portal.stories import reader, service
 from portal.stories.forms import LANGUAGES, MAX_BODY, THEMES, StoryForm, clean_note
 from portal.web import (
@@ -113,24 +114,15 @@ async def _read_form(request: Request) -> tuple[StoryForm, bytes | None]:
 async def _process_upload(
     request: Request, user: User, form: StoryForm, upload: bytes | None
 ) -> list[Variant] | None:
-    """Check the picture (only once the text is fine, so no work is wasted)."""
-    if upload is None or form.errors:
-        if upload is not None:
-            form.errors["cover"] = _(
-                "Your picture was not saved because of the problems above: choose it again."
-            )
-        return None
-    st = state(request)
-    # A quota per person: the pipeline is real CPU work, and disk space is finite.
-    key = st.keyring.digest("upload", user.public_id)
-    if not await st.limiter.hit(key, st.settings.upload_rate_per_person, now(request)):
-        form.errors["cover"] = _("You uploaded many pictures just now. Please wait a while.")
-        return None
-    try:
-        return await media.process_cover(upload, st.settings)
-    except ImageRejected as exc:
-        form.errors["cover"] = exc.message
-        return None
+    """The cover, checked once the text is fine (portal.media.uploads)."""
+    return await accept_picture(
+        request,
+        user=user,
+        upload=upload,
+        errors=form.errors,
+        field="cover",
+        process=media.process_cover,
+    )
 
 
 def _picture_not_kept(form: StoryForm, upload: bytes | None) -> None:
