@@ -31,8 +31,6 @@ from portal.mail.mailer import Mailer
 from portal.media.routes import routes as media_routes
 from portal.middleware import CSRFMiddleware, RequestContextMiddleware, SessionMiddleware
 from portal.models import utcnow
-from portal.people.routes import routes as people_routes
-from portal.people.staff_routes import routes as staff_routes
 from portal.pictures.storage import LocalStorage
 from portal.planning.routes import routes as planning_routes
 from portal.preferences.routes import routes as preference_routes
@@ -41,10 +39,11 @@ from portal.privacy.routes import routes as privacy_routes
 from portal.questions.routes import routes as question_routes
 from portal.ratelimit import make_limiter
 from portal.security import Keyring
+from portal.staff.routes import routes as staff_routes
 from portal.state import AppState
 from portal.stories.routes import routes as story_routes
 from portal.visits.routes import routes as visit_routes
-from portal.web import make_templates
+from portal.web import make_templates, upload_paths
 from portal.worker import Worker
 
 
@@ -87,32 +86,33 @@ def create_app(
             await state.of(app).limiter.close()
             await engine.dispose()
 
+    routes = [
+        Route("/healthz", healthz, methods=["GET"], name="healthz"),
+        *auth_routes,
+        *visit_routes,
+        *calendar_routes,
+        *staff_routes,
+        *preference_routes,
+        *question_routes,
+        *story_routes,
+        *dashboard_routes,
+        *planning_routes,
+        *location_routes,
+        *import_routes,
+        *media_routes,
+        *privacy_routes,
+        *my_privacy_routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
     app = Starlette(
         debug=settings.debug,
-        routes=[
-            Route("/healthz", healthz, methods=["GET"], name="healthz"),
-            *auth_routes,
-            *visit_routes,
-            *calendar_routes,
-            *people_routes,
-            *preference_routes,
-            *question_routes,
-            *story_routes,
-            *dashboard_routes,
-            *planning_routes,
-            *location_routes,
-            *staff_routes,
-            *import_routes,
-            *media_routes,
-            *privacy_routes,
-            *my_privacy_routes,
-            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        ],
+        routes=routes,
         middleware=[
             Middleware(
                 RequestContextMiddleware,
                 max_body_bytes=settings.max_body_bytes,
-                upload_paths=("/me/stories", "/me/profile", "/hr/people", "/hr/import"),
+                # The routes that declare uploads (portal.web.UploadRoute), not a list here.
+                upload_paths=upload_paths(routes),
                 max_upload_bytes=settings.max_upload_bytes,
                 https=settings.https,
             ),

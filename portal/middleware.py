@@ -90,18 +90,20 @@ class RequestContextMiddleware:
         *,
         max_body_bytes: int,
         https: bool,
-        upload_paths: tuple[str, ...] = (),
+        upload_paths: tuple[re.Pattern[str], ...] = (),
         max_upload_bytes: int = 0,
     ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.https = https
-        # Forms that carry a picture may be larger; every other body keeps the small limit.
+        # Routes whose form carries a file (portal.web.UploadRoute) may take a larger body;
+        # every other body keeps the small limit.
         self.upload_paths = upload_paths
         self.max_upload = max(max_upload_bytes + 512 * 1024, max_body_bytes)
 
     def _limit(self, path: str) -> int:
-        return self.max_upload if path.startswith(self.upload_paths) else self.max_body
+        takes_upload = any(pattern.match(path) for pattern in self.upload_paths)
+        return self.max_upload if takes_upload else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

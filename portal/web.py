@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from portal import i18n, markdown
 from portal.config import LOCALES, TEMPLATES_DIR
@@ -191,3 +193,17 @@ def state(request: Request) -> AppState:
     """The app's typed state (portal.state.AppState)."""
     app_state: AppState = request.app.state
     return app_state
+
+
+class UploadRoute(Route):
+    """A POST route whose form may carry a file, so its body may be as large as
+    PORTAL_MAX_UPLOAD_BYTES allows; every other body keeps the small PORTAL_MAX_BODY_BYTES.
+    The route declares it here; the app hands these routes' paths to the body limit."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], *, name: str) -> None:
+        super().__init__(path, endpoint, methods=["POST"], name=name)
+
+
+def upload_paths(routes: Iterable[BaseRoute]) -> tuple[re.Pattern[str], ...]:
+    """The path patterns of the routes that take uploads (for the body limit)."""
+    return tuple(r.path_regex for r in routes if isinstance(r, UploadRoute))

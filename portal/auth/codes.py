@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from portal.auth.service import Failed, Problem, SignedIn, start_session
+from portal.auth.links import Failed, Problem
+from portal.auth.signing import SignedIn, start_session
 from portal.config import Settings
 from portal.models import SignInToken, User
 from portal.ratelimit import RateLimiter

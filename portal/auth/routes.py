@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from portal.auth import codes, service, sessions
+from portal.auth import codes, links, service, sessions, signing
 from portal.errors import error_page
 from portal.i18n import LANG_COOKIE
 from portal.i18n import gettext as _
@@ -28,18 +28,18 @@ def _browser_id(request: Request) -> str:
     return value if 20 <= len(value) <= 64 else secrets.token_urlsafe(24)
 
 
-def _problem_text(problem: service.Problem) -> str:
+def _problem_text(problem: links.Problem) -> str:
     return {
-        service.Problem.USED: _("This sign-in link has already been used."),
-        service.Problem.EXPIRED: _("This sign-in link has expired."),
-        service.Problem.WRONG_CODE: _("That code is not right. Check the e-mail and try again."),
-        service.Problem.NO_CODE: _(
+        links.Problem.USED: _("This sign-in link has already been used."),
+        links.Problem.EXPIRED: _("This sign-in link has expired."),
+        links.Problem.WRONG_CODE: _("That code is not right. Check the e-mail and try again."),
+        links.Problem.NO_CODE: _(
             "There is no code waiting in this browser. Ask for a new e-mail below."
         ),
-        service.Problem.TOO_MANY: _(
+        links.Problem.TOO_MANY: _(
             "Too many wrong codes for now. Use the link in the e-mail instead: it still works."
         ),
-        service.Problem.INACTIVE: _("This account is no longer active."),
+        links.Problem.INACTIVE: _("This account is no longer active."),
     }.get(problem, _("This sign-in link is not valid. Check that you copied all of it."))
 
 
@@ -75,20 +75,9 @@ async def login(request: Request) -> Response:
     form = await form_data(request)
     raw_email = form.get("email", "").strip()
     next_path = safe_next(form.get("next"))
-    try:
-        email = validate_email(raw_email, check_deliverability=False).normalized
-    except EmailNotValidError:
-        error = (
-            _("Enter your e-mail address.")
-            if not raw_email
-            else _("This does not look like an e-mail address. Check it and try again.")
-        )
-        return render(
-            request,
-            "auth/login.html",
-            {"email": raw_email, "error": error, "next": next_path},
-            status_code=422,
-        )
+    email = _valid_email(raw_email)
+    if email is None:
+        return _login_refused(request, raw_email, next_path)
     st = state(request)
     clock = now(request)
     # Limits per client and per address, counted for unknown addresses too, so a 429
@@ -107,6 +96,28 @@ async def login(request: Request) -> Response:
             now=clock,
         )
     return _check_inbox(request, browser_id)
+
+
+def _valid_email(raw_email: str) -> str | None:
+    """The address, normalised; None when it is not one. Whether it takes mail is not checked."""
+    try:
+        return validate_email(raw_email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def _login_refused(request: Request, raw_email: str, next_path: str | None) -> Response:
+    error = (
+        _("Enter your e-mail address.")
+        if not raw_email
+        else _("This does not look like an e-mail address. Check it and try again.")
+    )
+    return render(
+        request,
+        "auth/login.html",
+        {"email": raw_email, "error": error, "next": next_path},
+        status_code=422,
+    )
 
 
 def _check_inbox(
@@ -135,22 +146,22 @@ async def confirm_page(request: Request) -> Response:
     token = request.query_params.get("token", "")
     async with unit_of_work(request) as db:
         problem = (
-            await service.inspect_token(
+            await links.inspect_token(
                 db, keyring=state(request).keyring, token=token, now=now(request)
             )
             if token
-            else service.Problem.UNKNOWN
+            else links.Problem.UNKNOWN
         )
     if problem is not None:
         return _link_problem(
             request,
-            service.Failed(problem, problem in (service.Problem.USED, service.Problem.EXPIRED)),
+            links.Failed(problem, problem in (links.Problem.USED, links.Problem.EXPIRED)),
             token,
         )
     return render(request, "auth/confirm.html", {"token": token})
 
 
-def _link_problem(request: Request, failed: service.Failed, token: str) -> Response:
+def _link_problem(request: Request, failed: links.Failed, token: str) -> Response:
     return render(
         request,
         "auth/link_problem.html",
@@ -170,7 +181,7 @@ async def confirm(request: Request) -> Response:
     if code and not await _client_within_limit(request, "rl-code-ip"):
         return await error_page(request, 429)
     result = await (_confirm_link(request, token[:200]) if token else _confirm_code(request, code))
-    if isinstance(result, service.Failed):
+    if isinstance(result, links.Failed):
         if token:
             return _link_problem(request, result, token)
         return _check_inbox(
@@ -184,7 +195,7 @@ async def confirm(request: Request) -> Response:
     return response
 
 
-async def _confirm_link(request: Request, token: str) -> service.SignedIn | service.Failed:
+async def _confirm_link(request: Request, token: str) -> signing.SignedIn | links.Failed:
     st = state(request)
     async with unit_of_work(request) as db:
         return await service.confirm_token(
@@ -197,7 +208,7 @@ async def _confirm_link(request: Request, token: str) -> service.SignedIn | serv
         )
 
 
-async def _confirm_code(request: Request, code: str) -> service.SignedIn | service.Failed:
+async def _confirm_code(request: Request, code: str) -> signing.SignedIn | links.Failed:
     """Find this browser's code, count the attempt for its account, then compare: the
     count happens between two transactions, so no request holds a connection while the
     rate limiter needs another."""
@@ -207,11 +218,11 @@ async def _confirm_code(request: Request, code: str) -> service.SignedIn | servi
             db, keyring=st.keyring, browser_id=request.cookies.get(BROWSER_COOKIE), now=clock
         )
     if waiting is None:
-        return service.Failed(service.Problem.NO_CODE)
+        return links.Failed(links.Problem.NO_CODE)
     if not await codes.count_attempt(
         st.limiter, keyring=st.keyring, settings=st.settings, waiting=waiting, now=clock
     ):
-        return service.Failed(service.Problem.TOO_MANY)
+        return links.Failed(links.Problem.TOO_MANY)
     async with unit_of_work(request) as db:
         return await codes.use_code(
             db,
@@ -231,7 +242,7 @@ async def resend(request: Request) -> Response:
     if not await _client_within_limit(request, "rl-login-ip"):
         return await error_page(request, 429)
     async with unit_of_work(request) as db:
-        owner = await service.link_owner(db, keyring=st.keyring, token=token)
+        owner = await links.link_owner(db, keyring=st.keyring, token=token)
     # The same count as POST /login for the owner's address: an old link must not be a
     # way around it (nor a way to flood someone's inbox).
     if owner and not await _address_within_limit(request, owner):
@@ -253,7 +264,7 @@ async def logout(request: Request) -> Response:
     st = state(request)
     if user is not None and session_id:
         async with unit_of_work(request) as db:
-            await service.sign_out(
+            await signing.sign_out(
                 db, keyring=st.keyring, user=user, session_id=session_id, now=now(request)
             )
     response = RedirectResponse(request.url_for("login").path + "?signed_out=1", status_code=303)

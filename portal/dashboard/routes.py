@@ -29,7 +29,7 @@ async def hr_dashboard(request: Request) -> Response:
     if board is None:
         raise not_found()
     context = {"board": board, "outcome_labels": outcome_labels()}
-    return render(request, "hr/dashboard.html", context)
+    return render(request, "dashboard/dashboard.html", context)
 
 
 def _email_id(raw: str) -> int | None:

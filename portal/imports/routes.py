@@ -15,7 +15,8 @@ from portal.i18n import get_locale
 from portal.i18n import gettext as _
 from portal.imports import service
 from portal.imports.csv_format import HEADER
-from portal.web import now, render, require_hr, state, unit_of_work
+from portal.imports.report import recent_imports
+from portal.web import UploadRoute, now, render, require_hr, state, unit_of_work
 
 # A file with thousands of problems is shown in part: the first ones say what is wrong.
 SHOWN_PROBLEMS = 200
@@ -32,8 +33,8 @@ async def _page(
     user = require_hr(request)
     done = request.query_params.get("done") == "1" and not problems
     async with unit_of_work(request) as db:
-        recent = await service.recent_imports(db)
-        mine = await service.recent_imports(db, limit=1, actor_id=user.id) if done else []
+        recent = await recent_imports(db)
+        mine = await recent_imports(db, limit=1, actor_id=user.id) if done else []
     problems = problems or []
     context: dict[str, Any] = {
         "problems": problems[:SHOWN_PROBLEMS],
@@ -113,5 +114,5 @@ async def upload(request: Request) -> Response:
 
 routes = [
     Route("/hr/import", import_page, methods=["GET"], name="hr_import"),
-    Route("/hr/import", upload, methods=["POST"], name="hr_import_upload"),
+    UploadRoute("/hr/import", upload, name="hr_import_upload"),
 ]

@@ -12,6 +12,7 @@ from portal.i18n import gettext as _
 from portal.locations import service
 from portal.locations.forms import MAX_ADDRESS, MAX_NAME, MAX_NOTES, LocationForm
 from portal.markdown import render as render_markdown
+from portal.models import Location
 from portal.parsing import parse_int
 from portal.web import form_data, not_found, now, render, require_hr, unit_of_work
 
@@ -114,6 +115,20 @@ async def location(request: Request) -> Response:
     return _editor(request, view, LocationForm.of(view.location), notice=_notice(request))
 
 
+def _changed_meanwhile(
+    request: Request, view: service.LocationView, form: LocationForm, current: Location
+) -> Response:
+    # Nothing lost: their text stays in the form, beside what was saved meanwhile; saving
+    # again (with the new fingerprint) replaces it on purpose.
+    form.fingerprint = service.fingerprint(current)
+    notice = _(
+        "Someone else changed this office after you opened it, so your changes were "
+        "not saved. Compare with what is saved now (below); your text is still in the "
+        "form."
+    )
+    return _editor(request, view, form, status_code=409, notice=notice, current=current)
+
+
 async def save_location(request: Request) -> Response:
     user = require_hr(request)
     form = LocationForm.parse(await form_data(request))
@@ -136,17 +151,7 @@ async def save_location(request: Request) -> Response:
             form.errors["name"] = _name_taken()
             return _editor(request, view, form, status_code=422)
         except service.Conflict as exc:
-            # Nothing lost: their text stays in the form, beside what was saved meanwhile;
-            # saving again (with the new fingerprint) replaces it on purpose.
-            form.fingerprint = service.fingerprint(exc.location)
-            notice = _(
-                "Someone else changed this office after you opened it, so your changes were "
-                "not saved. Compare with what is saved now (below); your text is still in the "
-                "form."
-            )
-            return _editor(
-                request, view, form, status_code=409, notice=notice, current=exc.location
-            )
+            return _changed_meanwhile(request, view, form, exc.location)
     done = "moved" if saved.calendars else "saved" if saved.changed else "unchanged"
     return _done(request, view.location.public_id, done, saved.upcoming)
 

@@ -1,15 +1,16 @@
-"""HR plans visits: find, create, change, cancel and invite. Every change is audited.
+"""HR plans visits: create, change and cancel them. Every change is audited.
 
 Only HR gets anything from here (others get None, and the routes answer 404). A visit's
 ``version`` is raised by every change to it or its agenda; a save names the version its
 form showed, so of two coordinators saving at once the second is told instead of
-silently overwriting the first.
+silently overwriting the first. The list's search is in ``search``; the invitation and
+the other steps about the candidate are in ``candidates``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlmodel import col
 
 from portal import audit
-from portal.auth.service import create_token, link_for, sign_out_everywhere
 from portal.db import Conflict, lock_row, update_if
 from portal.mail.mailer import Mailer
 from portal.models import (
@@ -28,7 +28,6 @@ from portal.models import (
     Location,
     Role,
     StaffProfile,
-    TokenPurpose,
     User,
     Visit,
     VisitStatus,
@@ -37,8 +36,6 @@ from portal.models import (
 from portal.planning.forms import VisitForm
 from portal.visits import notices
 from portal.visits.service import HandOver, hand_over
-
-PAGE_SIZE = 25
 
 
 class Refused(Exception):
@@ -50,61 +47,8 @@ class Refused(Exception):
         self.message = message
 
 
-@dataclass
-class VisitFilter:
-    q: str = ""
-    status: str = ""  # "", "scheduled", "cancelled"
-    since: date | None = None
-    until: date | None = None
-    page: int = 1
-
-
-@dataclass
-class VisitPage:
-    visits: list[Visit]
-    page: int
-    has_next: bool
-
-
 def _hr_only(actor: User) -> bool:
     return actor.role.is_hr
-
-
-async def search(db: AsyncSession, *, actor: User, filters: VisitFilter) -> VisitPage | None:
-    """Visits by candidate name or e-mail, position, dates and status: one query a page."""
-    if not _hr_only(actor):
-        return None
-    query = (
-        sa.select(Visit)
-        .join(User, col(User.id) == col(Visit.candidate_id))
-        .options(joinedload(rel(Visit.candidate)), joinedload(rel(Visit.location)))
-    )
-    if filters.q:
-        like = f"%{filters.q.lower()}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(col(User.name)).like(like),
-                col(User.email).like(like),
-                sa.func.lower(col(Visit.position)).like(like),
-                sa.func.lower(col(Visit.department)).like(like),
-            )
-        )
-    if filters.status in ("scheduled", "cancelled"):
-        query = query.where(col(Visit.status) == VisitStatus(filters.status))
-    if filters.since:
-        query = query.where(col(Visit.ends_at) >= datetime.combine(filters.since, _midnight()))
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), _midnight())
-        query = query.where(col(Visit.starts_at) < end)
-    # Coming visits soonest first; with a date range or a search, in date order too.
-    query = query.order_by(col(Visit.starts_at), col(Visit.id))
-    offset = (max(filters.page, 1) - 1) * PAGE_SIZE
-    rows = list((await db.scalars(query.offset(offset).limit(PAGE_SIZE + 1))).unique())
-    return VisitPage(rows[:PAGE_SIZE], max(filters.page, 1), len(rows) > PAGE_SIZE)
-
-
-def _midnight() -> time:
-    return time(0, 0, tzinfo=UTC)
 
 
 def _with_everything() -> sa.Select[Visit]:
@@ -365,70 +309,6 @@ async def cancel(
             now=now,
             dedupe_key=f"cancelled:{visit.public_id}",
         )
-
-
-async def invite(
-    db: AsyncSession, *, actor: User, visit: Visit, now: datetime, mailer: Mailer
-) -> None:
-    """E-mail the invitation: a sign-in link that lasts longer than an ordinary one
-    (PORTAL_INVITATION_LINK_DAYS), used once; an expired or used link offers a fresh one.
-    Sending again makes a new link; the old one still works until it is used or expires."""
-    settings = mailer.settings
-    token, _code = create_token(
-        db,
-        keyring=mailer.keyring,
-        settings=settings,
-        user=visit.candidate,
-        purpose=TokenPurpose.INVITATION,
-        now=now,
-        next_path=f"/visit/{visit.public_id}",
-    )
-    visible = [i for i in visit.agenda if i.visible_to_candidate]
-    await mailer.queue(
-        db,
-        "invitation",
-        to=visit.candidate,
-        context={
-            "visit": visit,
-            "name": visit.candidate.name,
-            "position": visit.position,
-            "day": visit.starts_at,
-            "ends": visit.ends_at,
-            "zone": visit.timezone,
-            "place": visit.location.name if visit.location else "",
-            "address": visit.location.address if visit.location else "",
-            "items": visible,
-            "host": visit.host.name if visit.host else "",
-            "link": link_for(settings, token),
-            "days": settings.invitation_link_days,
-        },
-        now=now,
-    )
-    again = visit.invited_at is not None
-    visit.invited_at = now
-    audit.about(
-        db, visit, actor=actor, action="visit.reinvited" if again else "visit.invited", now=now
-    )
-
-
-async def sign_out_candidate(db: AsyncSession, *, actor: User, visit: Visit, now: datetime) -> None:
-    """End every session of the visit's candidate and void every sign-in link and code sent
-    to them (invitations included), without deactivating them: for a lost phone, or a
-    link forwarded to the wrong person. They can ask for a fresh link at /login."""
-    await sign_out_everywhere(db, user_id=visit.candidate_id, now=now)
-    audit.about(db, visit, actor=actor, action="visit.candidate_signed_out", now=now)
-
-
-async def erase_candidate_now(
-    db: AsyncSession, *, actor: User, visit: Visit, now: datetime
-) -> None:
-    """HR erases the visit's candidate at once (a request by mail or phone): everything
-    about them goes, as in the retention job (``portal.privacy.erasure``)."""
-    from portal.privacy.erasure import erase_candidate
-
-    await erase_candidate(db, user_id=visit.candidate_id, now=now, reason="asked HR")
-    # Who did it stays on record; whom does not (that is the point of erasing).
-    audit.record(db, action="privacy.erased_by_hr", now=now, actor_id=actor.id)
 
 
 @dataclass

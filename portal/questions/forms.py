@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from portal.db import Conflict
 from portal.i18n import gettext as _
-
-# Kept importable from here: the parsers themselves live in portal.parsing.
 from portal.parsing import clean_text, key_of, new_key, version_of
-
-__all__ = ["AnswerForm", "QuestionForm", "clean_text", "new_key", "version_of"]
 
 
 @dataclass
@@ -56,3 +54,16 @@ class AnswerForm:
                 "Please keep the answer under %(limit)s characters (it has %(count)s)."
             ) % {"limit": limit, "count": len(form.answer)}
         return form
+
+    async def save(self, save: Callable[[], Awaitable[None]], *, conflict: str) -> int | None:
+        """Save a valid form; None when saved, else the status of the page that shows it
+        again: 422 to correct it, 409 when the question changed first (``conflict`` then
+        says so beside the text, which is kept so that nothing written is lost)."""
+        if self.errors:
+            return 422
+        try:
+            await save()
+        except Conflict:
+            self.errors["answer"] = conflict
+            return 409
+        return None

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from portal.mail.mailer import Mailer
 from portal.models import Question, QuestionStatus, Role, User, Visit, rel
-from portal.questions.service import OPEN_STATUSES, advance
+from portal.questions.lifecycle import OPEN_STATUSES, advance
 
 
 async def colleagues(db: AsyncSession) -> list[User]:

@@ -38,6 +38,11 @@ LIMIT = 200
 WORDS_PER_MINUTE = 200
 
 
+def reading_minutes(words: int) -> int:
+    """Shown with every story, and in the editor's and HR's previews: never "0 minutes"."""
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
 @dataclass
 class Card:
     story: Story
@@ -54,7 +59,7 @@ class Card:
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, math.ceil(self.revision.words / WORDS_PER_MINUTE))
+        return reading_minutes(self.revision.words)
 
     @property
     def published_at(self) -> datetime | None:

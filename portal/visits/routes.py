@@ -1,4 +1,5 @@
-"""The candidate's home and visit page; staff get their dashboard at ``/``."""
+"""The candidate's home and visit page; at ``/`` staff get their own start page instead
+(HR's workspace, or an employee's page in portal.staff.home)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from portal.models import User
 from portal.parsing import parse_int
 from portal.preferences import sealed
 from portal.security import safe_next
+from portal.staff import home as home_page
 from portal.stories import reader
 from portal.visits import notices, service
 from portal.web import (
@@ -34,7 +36,7 @@ async def home(request: Request) -> Response:
         return RedirectResponse(request.url_for("hr_dashboard").path, 303)
     async with unit_of_work(request) as db:
         if user.role.is_staff:
-            return await _dashboard(request, db, user)
+            return await home_page.start_page(request, db, user)
         views = await service.candidate_visits(db, actor=user, now=now(request))
         cards = await _stories_for(db, views[0]) if views else []
     context = {"views": views, "now": now(request), "story_cards": cards}
@@ -50,12 +52,6 @@ async def _stories_for(db: Any, view: service.VisitView) -> list[reader.Card]:
         people=people,
         locale=get_locale(),
     )
-
-
-async def _dashboard(request: Request, db: Any, user: User) -> Response:
-    """An employee's start page: the coming visits they take part in (HR have /hr)."""
-    visits = await service.upcoming_for_staff(db, actor=user, now=now(request))
-    return render(request, "staff/dashboard.html", {"visits": visits})
 
 
 async def visit_page(request: Request) -> Response:
@@ -81,13 +77,26 @@ async def visit_page(request: Request) -> Response:
     return render(request, "visits/visit.html", context)
 
 
+def _not_today(request: Request) -> Response:
+    text = _("You can tell us you are running late on the day of your visit.")
+    context = {"title": _("Not today"), "text": text}
+    return render(request, "errors/error.html", context, status_code=409)
+
+
+async def _minutes_refused(request: Request, db: Any, user: User) -> Response:
+    """The candidate's start page, saying what the form takes instead."""
+    views = await service.candidate_visits(db, actor=user, now=now(request))
+    error = _("Enter a number of minutes from 1 to 240, or leave it empty.")
+    context = {"views": views, "now": now(request), "late_error": error}
+    return render(request, "visits/home.html", context, status_code=422)
+
+
 async def running_late(request: Request) -> Response:
     """The candidate says they run late: the host hears at once (on the day only)."""
     user = require_user(request)
     form = await form_data(request)
     raw = form.get("minutes", "").strip()
     minutes = parse_int(raw, low=1, high=240)
-    st = state(request)
     async with unit_of_work(request) as db:
         visit = await service.candidate_visit_for_update(
             db, actor=user, public_id=request.path_params["id"]
@@ -95,27 +104,14 @@ async def running_late(request: Request) -> Response:
         if visit is None:
             raise not_found()
         if not service.VisitView(visit, []).is_today(now(request)):
-            text = _("You can tell us you are running late on the day of your visit.")
-            return render(
-                request,
-                "errors/error.html",
-                {"title": _("Not today"), "text": text},
-                status_code=409,
-            )
+            return _not_today(request)
         if raw and minutes is None:
-            views = await service.candidate_visits(db, actor=user, now=now(request))
-            error = _("Enter a number of minutes from 1 to 240, or leave it empty.")
-            return render(
-                request,
-                "visits/home.html",
-                {"views": views, "now": now(request), "late_error": error},
-                status_code=422,
-            )
+            return await _minutes_refused(request, db, user)
         await notices.report_running_late(
             db,
             visit=visit,
             minutes=minutes,
-            mailer=st.mailer,
+            mailer=state(request).mailer,
             now=now(request),
         )
     # Back where the form was: the start page or the visit page.

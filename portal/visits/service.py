@@ -16,7 +16,6 @@ from sqlmodel import col
 from portal import audit
 from portal.db import lock_row
 from portal.models import (
-    AgendaInterviewer,
     AgendaItem,
     AgendaTombstone,
     OutboxEmail,
@@ -133,25 +132,6 @@ async def candidate_visits(db: AsyncSession, *, actor: User, now: datetime) -> l
     upcoming = sorted((v for v in visits if v.ends_at >= now), key=lambda v: v.starts_at)
     past = sorted((v for v in visits if v.ends_at < now), key=lambda v: v.starts_at, reverse=True)
     return [_view(v, actor) for v in upcoming + past]
-
-
-async def upcoming_for_staff(db: AsyncSession, *, actor: User, now: datetime) -> list[Visit]:
-    """HR: every coming visit. An employee: the coming visits they take part in."""
-    query = (
-        sa.select(Visit)
-        .options(joinedload(rel(Visit.candidate)), joinedload(rel(Visit.location)))
-        .where(col(Visit.ends_at) >= now)
-        .order_by(col(Visit.starts_at))
-        .limit(100)
-    )
-    if not actor.role.is_hr:
-        mine = (
-            sa.select(col(AgendaItem.visit_id))
-            .join(AgendaInterviewer, col(AgendaInterviewer.agenda_item_id) == AgendaItem.id)
-            .where(col(AgendaInterviewer.user_id) == actor.id)
-        )
-        query = query.where(col(Visit.id).in_(mine))
-    return list((await db.scalars(query)).unique())
 
 
 async def candidate_visit_for_update(

@@ -1,4 +1,4 @@
-"""Working days for the dashboard's "no questions yet" flag (the dashboard: tests/hr)."""
+"""Working days for the dashboard's "no questions yet" flag (the dashboard: tests/dashboard)."""
 
 from __future__ import annotations
 

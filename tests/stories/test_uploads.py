@@ -374,11 +374,8 @@ def test_text_errors_with_a_picture_ask_to_choose_it_again(client, run, app, wri
 
 
 def test_a_save_from_a_stale_tab_with_a_picture_keeps_no_picture(client, run, writer):
-    """The savepoint in save_story keeps nothing of a refused save: nor should the picture.
-
-    Fails today: portal/stories/routes.py stores the picture (media.store) before the
-    savepoint, so on a Conflict the 409 answer commits an Image row no story refers to.
-    """
+    """The savepoint in save_story keeps nothing of a refused save, the picture included:
+    on a Conflict the 409 answer commits no Image row that no story refers to."""
     public_id = public_id_of(post_story(client))
     stale = working(run, public_id)[0].version
     public_id_of(post_story(client, f"/me/stories/{public_id}", version=str(stale)))
@@ -396,8 +393,8 @@ def test_a_save_from_a_stale_tab_with_a_picture_keeps_no_picture(client, run, wr
 
 
 def test_a_new_story_over_the_quota_with_a_picture_keeps_no_picture(client, run, app, writer):
-    """Fails today: create_story stores the picture before service.create raises
-    QuotaExceeded, and the 422 answer commits the Image row without a story."""
+    """A story refused for the quota keeps no picture: the 422 answer commits no Image row
+    without a story."""
     app.state.settings.max_stories_per_author = 1
     public_id_of(post_story(client))
     response = post_story(client, cover=png_cover(), image_alt=ALT)
