@@ -55,3 +55,29 @@ def test_every_route_is_served_from_the_folder_the_table_names(app):
         used.update(p for p in prefixes if fits(p, route.path))
     assert not wrong, "docs/architecture.md's table and the routes disagree:\n" + "\n".join(wrong)
     assert not set(prefixes) - used, "prefixes in the table that no route has"
+
+
+def test_a_feature_uses_another_only_through_its_services_never_its_routes():
+    """A folder's route modules are the web face of that folder, mounted by portal/app.py
+    alone; another feature goes through its services (lint-imports checks the layers and
+    that no two folders import each other)."""
+    import ast
+
+    offending = []
+    for path in sorted((ROOT / "portal").rglob("*.py")):
+        here = path.relative_to(ROOT / "portal").parts
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module):
+                continue
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                parts = name.split(".")
+                is_routes = (
+                    len(parts) >= 3
+                    and parts[0] == "portal"
+                    and (parts[2] == "routes" or parts[2].endswith("_routes"))
+                )
+                from_elsewhere = len(here) < 2 or here[0] != parts[1] if is_routes else False
+                if is_routes and from_elsewhere and here != ("app.py",):
+                    offending.append(f"portal/{'/'.join(here)} imports {name}")
+    assert not offending, offending

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from portal import audit
+from portal.db import Conflict as RowConflict
 from portal.models import AgendaItem, Location, User, Visit, VisitStatus
 
 # What the calendar file shows of an office (LOCATION); the arrival notes are only on the
@@ -33,8 +34,9 @@ class NameTaken(Exception):
     """Another office has this name already (offices are matched on it by the import)."""
 
 
-class Conflict(Exception):
-    """The office changed after the form was shown; ``location`` holds it as it is now."""
+class Conflict(RowConflict):
+    """The office changed after the form was shown; ``location`` holds it as it is now, so
+    the editor can show it beside what the person typed."""
 
     def __init__(self, location: Location) -> None:
         super().__init__("the office changed meanwhile")
