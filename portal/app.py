@@ -14,9 +14,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from portal import errors, i18n, state
+from portal.assets import Compression, StaticAssets
 from portal.auth import sessions as auth_sessions
 from portal.auth.routes import routes as auth_routes
 from portal.calendar.routes import routes as calendar_routes
@@ -43,7 +43,7 @@ from portal.staff.routes import routes as staff_routes
 from portal.state import AppState
 from portal.stories.routes import routes as story_routes
 from portal.visits.routes import routes as visit_routes
-from portal.web import make_templates, upload_paths
+from portal.web import Paths, make_templates, upload_paths
 from portal.worker import Worker
 
 
@@ -86,6 +86,8 @@ def create_app(
             await state.of(app).limiter.close()
             await engine.dispose()
 
+    # Read, hashed and compressed once per process (portal.assets).
+    assets = StaticAssets(STATIC_DIR)
     routes = [
         Route("/healthz", healthz, methods=["GET"], name="healthz"),
         *auth_routes,
@@ -102,12 +104,14 @@ def create_app(
         *media_routes,
         *privacy_routes,
         *my_privacy_routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=assets, name="static"),
     ]
     app = Starlette(
         debug=settings.debug,
         routes=routes,
         middleware=[
+            # Outermost: it compresses what the others have finished, their headers included.
+            Middleware(Compression),
             Middleware(
                 RequestContextMiddleware,
                 max_body_bytes=settings.max_body_bytes,
@@ -123,6 +127,7 @@ def create_app(
         lifespan=lifespan,
     )
     templates = make_templates()
+    templates.env.globals["url_for"] = Paths(app, static=assets.url_path)
     templates.env.globals["company_name"] = settings.company_name
     templates.env.globals["default_zone"] = settings.default_timezone
     keyring = Keyring(resolve_secret_key(settings), settings.old_keys())

@@ -6,11 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -18,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -62,6 +63,11 @@ async def transaction(factory: Any) -> AsyncIterator[AsyncSession]:
 
 
 def alembic_config() -> Config:
+    # Alembic (with Mako and Pygments) is imported when migrations run, not when the app
+    # starts: `portal serve` migrates in a short-lived child process (portal.cli), so a
+    # worker that serves pages never holds those 10 MB.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
@@ -69,6 +75,8 @@ def alembic_config() -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` over the engine's own connection."""
+
+    from alembic import command
 
     def _run(sync_conn: sa.Connection) -> None:
         cfg = alembic_config()

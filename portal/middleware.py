@@ -275,7 +275,9 @@ class CSRFMiddleware:
     """Every state change needs a CSRF token and a same-site origin.
 
     The token is an HMAC of the session id (signed in) or of a random cookie (signed out),
-    checked here for every unsafe method so no handler can forget it. The body is read
+    masked with a new random pad in every response, sent back in the form's ``csrf_token``
+    field or the ``X-CSRF-Token`` header, and checked here for every unsafe method so no
+    handler can forget it. The body is read
     once (it is already size-limited) and replayed to the app.
     """
 
@@ -297,6 +299,8 @@ class CSRFMiddleware:
             if not anon_cookie or len(anon_cookie) > 64:
                 anon_cookie = new_cookie = secrets.token_urlsafe(24)
             binding = "anon:" + anon_cookie
+        # Masked afresh for this response (Keyring.csrf_token): pages are compressed, and a
+        # secret repeated across compressed responses could be read from their sizes.
         request.state.csrf_token = keyring.csrf_token(binding)
 
         if scope["method"] not in SAFE_METHODS:

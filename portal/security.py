@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -14,6 +15,15 @@ from starlette.requests import HTTPConnection
 
 TOKEN_BYTES = 32  # 256 bits from the OS's CSPRNG; the checklist asks for at least 128.
 CODE_DIGITS = 6
+
+
+# A masked CSRF token: 32 bytes of mask and 32 of masked HMAC-SHA256, in unpadded base64url.
+CSRF_TOKEN_LENGTH = 86
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _xor(left: bytes, right: bytes) -> bytes:
+    return (int.from_bytes(left) ^ int.from_bytes(right)).to_bytes(len(left))
 
 
 def new_token() -> str:
@@ -62,11 +72,38 @@ class Keyring:
         msg = f"{purpose}\x00{value}".encode()
         return hmac.new(self._hash_key, msg, hashlib.sha256).hexdigest()
 
+    def _csrf_secret(self, binding: str) -> bytes:
+        return hmac.new(self._csrf_key, binding.encode(), hashlib.sha256).digest()
+
     def csrf_token(self, binding: str) -> str:
-        return hmac.new(self._csrf_key, binding.encode(), hashlib.sha256).hexdigest()
+        """The CSRF token of ``binding``, masked afresh: a different string on every call.
+
+        Pages are compressed, and a compressed page that shows a visitor's own text beside
+        a secret that is the same in every response leaks that secret through the
+        response's size (BREACH). So a page never carries the secret itself but
+        ``mask || mask XOR secret`` with a new random mask each time, as Django and Rails
+        do: no two responses share the string, and there is nothing to guess towards.
+        """
+        secret = self._csrf_secret(binding)
+        mask = secrets.token_bytes(len(secret))
+        raw = mask + _xor(mask, secret)
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     def csrf_valid(self, binding: str, token: str) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf_token(binding), token)
+        """Whether ``token`` is a masked form of ``binding``'s secret.
+
+        Only the masked form passes: the bare secret (what pages carried before the
+        masking) is refused, so the value BREACH would aim at is worth nothing on its own.
+        """
+        if len(token) != CSRF_TOKEN_LENGTH or not _BASE64URL.fullmatch(token):
+            return False
+        raw = base64.urlsafe_b64decode(token + "==")
+        # One spelling per token: base64's last character has spare bits that decoding
+        # ignores, and a changed character must never pass.
+        if base64.urlsafe_b64encode(raw).rstrip(b"=") != token.encode("ascii"):
+            return False
+        half = len(raw) // 2
+        return hmac.compare_digest(_xor(raw[:half], raw[half:]), self._csrf_secret(binding))
 
     def encrypt(self, data: bytes) -> bytes:
         return self._fernet.encrypt(data)

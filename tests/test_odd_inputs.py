@@ -111,6 +111,7 @@ PARAMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/questions/{id}/withdraw"): (),
     ("GET", "/hr/questions"): ("status", "department", "assignee", "visit", "page"),
     ("POST", "/hr/questions/{id}/answer"): ("answer", "version"),
+    ("GET", "/hr/questions/{id}/route"): (),
     ("POST", "/hr/questions/{id}/route"): ("assignee", "note", "version"),
     ("POST", "/hr/questions/{id}/send-back"): REVIEW,
     ("GET", "/me/questions"): ("sent",),

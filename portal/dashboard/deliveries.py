@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from sqlmodel import col
 from portal import audit
 from portal.i18n import gettext as _
 from portal.mail import delivery
-from portal.models import OutboxEmail, OutboxStatus, Story, StoryStatus, User
+from portal.models import OutboxEmail, OutboxStatus, User
 
 # The most recent failures shown; the count says how many there are in all.
 SHOWN = 20
@@ -63,32 +64,27 @@ class Failures:
     total: int
 
 
-async def failures_and_stories_waiting(db: AsyncSession) -> tuple[Failures, int]:
-    """The most recent failed e-mails, how many failed in all, and how many stories wait
-    for HR's review: one query (the dashboard counts its round trips).
+async def failures_beside(db: AsyncSession, counts: sa.Subquery) -> tuple[Failures, sa.Row[Any]]:
+    """The most recent failed e-mails and how many failed in all, with the one row of
+    ``counts`` (the dashboard's other numbers): one query, for the dashboard counts its
+    round trips.
 
-    The count of stories is the left side of an outer join, so the one row it gives comes
-    back even when nothing failed. "Waiting" is portal.stories.service.count_waiting's.
+    ``counts`` is the left side of an outer join, so its row comes back even when nothing
+    failed.
     """
-    waiting = (
-        sa.select(sa.func.count().label("stories"))
-        .select_from(Story)
-        .where(col(Story.status) == StoryStatus.SUBMITTED)
-        .subquery("waiting")
-    )
     failed = OutboxEmail
     query = (
         sa.select(
-            waiting.c.stories,
-            sa.func.count(col(failed.id)).over(),
-            col(failed.id),
+            counts,
+            sa.func.count(col(failed.id)).over().label("failed_total"),
+            col(failed.id).label("failed_id"),
             col(failed.kind),
             col(failed.recipient),
             col(User.name),
             col(failed.next_attempt_at),
-            col(failed.payload).is_not(None),  # a fact, never the (encrypted) content
+            col(failed.payload).is_not(None).label("kept"),  # a fact, never the content
         )
-        .select_from(waiting)
+        .select_from(counts)
         .outerjoin(failed, col(failed.status) == OutboxStatus.FAILED)
         .outerjoin(User, col(User.email) == col(failed.recipient))
         .order_by(col(failed.next_attempt_at).desc(), col(failed.id).desc())
@@ -97,18 +93,17 @@ async def failures_and_stories_waiting(db: AsyncSession) -> tuple[Failures, int]
     rows = (await db.execute(query)).all()
     shown = [
         FailedEmail(
-            id=email_id,
-            kind=kind,
-            address=address,
-            name=name,
-            last_tried=last_tried,
-            can_send_again=bool(kept),
+            id=row.failed_id,
+            kind=row.kind,
+            address=row.recipient,
+            name=row.name,
+            last_tried=row.next_attempt_at,
+            can_send_again=bool(row.kept),
         )
-        for _s, _t, email_id, kind, address, name, last_tried, kept in rows
-        if email_id is not None
+        for row in rows
+        if row.failed_id is not None
     ]
-    stories, total = rows[0][0], rows[0][1]
-    return Failures(shown=shown, total=int(total or 0)), int(stories or 0)
+    return Failures(shown=shown, total=int(rows[0].failed_total or 0)), rows[0]
 
 
 async def send_again(db: AsyncSession, *, actor: User, email_id: int, now: datetime) -> bool:

@@ -25,6 +25,7 @@ async def hr_dashboard(request: Request) -> Response:
             zone=settings.default_timezone,
             wait_hours=settings.question_wait_hours,
             rules=Rules.of(settings),
+            all_erasing=request.query_params.get("erasing") == "all",
         )
     if board is None:
         raise not_found()

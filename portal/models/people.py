@@ -39,6 +39,18 @@ class Role(StrEnum):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (
+        # Staff by name (colleagues to route a question to, the directory) without reading
+        # every candidate. Partial: an index on the role would have SQLite, which keeps no
+        # statistics, read all candidates through it. Queries must compare the role with
+        # the literal 'candidate' (not a bound parameter) for the planner to use it.
+        sa.Index(
+            "ix_users_staff_name",
+            "name",
+            sqlite_where=sa.text("role <> 'candidate'"),
+            postgresql_where=sa.text("role <> 'candidate'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = text_field(32, default_factory=new_public_id, unique=True)

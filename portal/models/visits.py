@@ -60,11 +60,18 @@ class Location(SQLModel, table=True):
 
 class Visit(SQLModel, table=True):
     __tablename__ = "visits"
+    __table_args__ = (
+        # The inbox's department filter (in date order) and its list of departments.
+        sa.Index("ix_visits_department_starts_at", "department", "starts_at"),
+        # A candidate's visits with what decides when each has ended: the retention rule
+        # (portal.privacy.retention) reads it without the table, candidate by candidate.
+        sa.Index("ix_visits_candidate_ended", "candidate_id", "outcome", "decided_on", "starts_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = text_field(32, default_factory=new_public_id, unique=True)
     external_id: str | None = text_field(200, default=None, nullable=True, unique=True)
-    candidate_id: int = Field(foreign_key="users.id", index=True)
+    candidate_id: int = Field(foreign_key="users.id")
     host_id: int | None = Field(default=None, foreign_key="users.id", nullable=True)
     location_id: int | None = Field(default=None, foreign_key="locations.id", nullable=True)
     position: str = text_field(200)

@@ -1,57 +1,51 @@
-"""Question counts for HR's dashboard: what each visit was asked, and what still waits."""
+"""Question counts for HR's dashboard: what each visit was asked, and what still waits.
+
+Each is a scalar subquery for the dashboard's own queries to carry, so counting costs no
+round trip of its own; the indexes on questions (visit, status) and (status, …) answer
+them without reading the table.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from portal.models import Question, QuestionStatus
 from portal.questions.lifecycle import OPEN_STATUSES
 
 
-@dataclass
-class Readiness:
-    """Per visit: questions asked, and those still waiting for an answer."""
-
-    asked: dict[int, int]
-    waiting: dict[int, int]
-    overdue: int  # open questions older than the configured wait, across all visits
-
-
-async def readiness(db: AsyncSession, *, visit_ids: list[int], waited_since: datetime) -> Readiness:
-    """Question counts for the HR dashboard, in one query whatever the number of visits."""
-    open_ = col(Question.status).in_(OPEN_STATUSES)
-    counts = (
-        sa.select(
-            col(Question.visit_id),
-            sa.func.count(),
-            sa.func.sum(sa.case((open_, 1), else_=0)),
-            sa.func.sum(
-                sa.case((sa.and_(open_, col(Question.created_at) < waited_since), 1), else_=0)
-            ),
-        )
+def asked(visit_id: Any) -> sa.ScalarSelect[int]:
+    """The questions asked about the visit ``visit_id`` (a column), withdrawn ones not
+    counted."""
+    return (
+        sa.select(sa.func.count())
         .where(
+            col(Question.visit_id) == visit_id,
             col(Question.status) != QuestionStatus.WITHDRAWN,
-            # Only the dashboard's visits, and old open questions anywhere: not all history.
-            sa.or_(
-                col(Question.visit_id).in_(visit_ids),
-                sa.and_(open_, col(Question.created_at) < waited_since),
-            ),
         )
-        .group_by(col(Question.visit_id))
+        .scalar_subquery()
     )
-    asked: dict[int, int] = {}
-    waiting: dict[int, int] = {}
-    overdue = 0
-    for visit_id, total, open_count, late in (await db.execute(counts)).all():
-        overdue += int(late or 0)
-        if visit_id in visit_ids:
-            asked[visit_id], waiting[visit_id] = int(total), int(open_count or 0)
-    return Readiness(asked, waiting, overdue)
+
+
+def waiting(visit_id: Any) -> sa.ScalarSelect[int]:
+    """The questions about the visit ``visit_id`` (a column) still waiting for an answer."""
+    return (
+        sa.select(sa.func.count())
+        .where(col(Question.visit_id) == visit_id, col(Question.status).in_(OPEN_STATUSES))
+        .scalar_subquery()
+    )
+
+
+def overdue(waited_since: datetime) -> sa.ScalarSelect[int]:
+    """Open questions asked before ``waited_since``, about any visit."""
+    return (
+        sa.select(sa.func.count())
+        .where(col(Question.status).in_(OPEN_STATUSES), col(Question.created_at) < waited_since)
+        .scalar_subquery()
+    )
 
 
 def working_days_ahead(today: date, days: int) -> date:

@@ -15,6 +15,7 @@ from portal.models import Question, User
 from portal.parsing import clean_text, filter_text, id_or_blank, page_of, version_of
 from portal.questions import inbox, routing
 from portal.questions.forms import AnswerForm
+from portal.questions.lifecycle import OPEN_STATUSES
 from portal.web import form_data, not_found, now, render, require_user, state, unit_of_work
 
 
@@ -35,11 +36,10 @@ async def _inbox(
         "inbox": page,
         "filters": filters,
         "status": filters.status,
-        "departments": await inbox.departments(db),
+        "choices": await inbox.filter_choices(db),
         "notice": notice,
         "failed": failed,
         "now": now(request),
-        "colleagues": await routing.colleagues(db),
     }
     return render(request, "questions/inbox.html", context, status_code=status_code)
 
@@ -103,6 +103,34 @@ async def hr_answer(request: Request) -> Response:
     return _back_to_inbox(request)
 
 
+async def _route_page(
+    request: Request,
+    db: Any,
+    question: Question,
+    *,
+    note: str | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "q": question,
+        "colleagues": await routing.colleagues(db),
+        "note": question.internal_note if note is None else note,
+        "error": error,
+        "can_route": question.status in OPEN_STATUSES,
+    }
+    return render(request, "questions/route.html", context, status_code=status_code)
+
+
+async def hr_route_form(request: Request) -> Response:
+    """The form to hand a question to a colleague: every active colleague, once per page
+    instead of once per question of the inbox."""
+    user = require_user(request)
+    async with unit_of_work(request) as db:
+        question = await _hr_question(request, db, user)
+        return await _route_page(request, db, question)
+
+
 async def hr_route(request: Request) -> Response:
     """Hand a question to a colleague, with a note only staff will read."""
     user = require_user(request)
@@ -121,20 +149,15 @@ async def hr_route(request: Request) -> Response:
                 now=now(request),
             )
         except Conflict:
-            ok = None
+            notice = _("Someone else changed this question first; have a look again.")
+            return await _inbox(request, db, user, status_code=409, notice=notice)
         if not ok:
-            return await _not_routed(request, db, user, ok)
+            # The form again, the note kept, the reason beside the list of colleagues.
+            error = _("Choose a colleague who is still active.")
+            return await _route_page(
+                request, db, question, note=_note(data), error=error, status_code=422
+            )
     return _back_to_inbox(request)
-
-
-async def _not_routed(request: Request, db: Any, user: User, ok: bool | None) -> Response:
-    """The inbox again: False, the colleague cannot take it; None, a change came first."""
-    notice = (
-        _("Choose a colleague who is still active.")
-        if ok is False
-        else _("Someone else changed this question first; have a look again.")
-    )
-    return await _inbox(request, db, user, status_code=409 if ok is None else 422, notice=notice)
 
 
 async def hr_send_back(request: Request) -> Response:
@@ -162,6 +185,9 @@ async def hr_send_back(request: Request) -> Response:
 routes = [
     Route("/hr/questions", hr_inbox, methods=["GET"], name="hr_questions"),
     Route("/hr/questions/{id}/answer", hr_answer, methods=["POST"], name="hr_question_answer"),
+    Route(
+        "/hr/questions/{id}/route", hr_route_form, methods=["GET"], name="hr_question_route_form"
+    ),
     Route("/hr/questions/{id}/route", hr_route, methods=["POST"], name="hr_question_route"),
     Route(
         "/hr/questions/{id}/send-back", hr_send_back, methods=["POST"], name="hr_question_send_back"

@@ -25,8 +25,6 @@ from portal.models import (
     Visit,
     VisitStatus,
 )
-from portal.questions.counts import Readiness as Readiness
-from portal.questions.counts import readiness as readiness
 from portal.questions.counts import working_days_ahead as working_days_ahead
 from portal.questions.lifecycle import OPEN_STATUSES, advance, with_people
 from portal.scope import visits_visible_to

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer, undefer
 from sqlmodel import col
 
 from portal.models import (
@@ -84,36 +84,61 @@ def _any(attribute: object) -> Any:
     return attribute
 
 
-def _cards() -> Any:
-    live = aliased(StoryRevision, name="live")
+_LIVE = aliased(StoryRevision, name="live")
+_ONLINE = sa.and_(
+    _any(_LIVE.story_id) == col(Story.id), _any(_LIVE.number) == col(Story.live_number)
+)
+# Only what is online; an archived story never is, whatever its live number says.
+_IS_LIVE = sa.and_(col(Story.live_number).is_not(None), col(Story.status) != StoryStatus.ARCHIVED)
+_NEWEST = (col(Story.first_published_at).desc(), col(Story.id).desc())
+
+
+def _cards_statement(*, with_body: bool) -> Any:
     cover = aliased(Image, name="cover")
     photo = aliased(Image, name="photo")
     return (
-        sa.select(Story, live, User, StaffProfile, cover, photo)
-        .join(
-            live,
-            sa.and_(
-                _any(live.story_id) == col(Story.id), _any(live.number) == col(Story.live_number)
-            ),
-        )
+        sa.select(Story, _LIVE, User, StaffProfile, cover, photo)
+        .join(_LIVE, _ONLINE)
         .join(User, col(User.id) == col(Story.author_id))
         .outerjoin(StaffProfile, col(StaffProfile.user_id) == col(User.id))
-        .outerjoin(cover, _any(cover.id) == _any(live.image_id))
+        .outerjoin(cover, _any(cover.id) == _any(_LIVE.image_id))
         .outerjoin(photo, _any(photo.id) == col(StaffProfile.photo_id))
-        # Only what is online; an archived story never is, whatever its live number says.
-        .where(col(Story.live_number).is_not(None), col(Story.status) != StoryStatus.ARCHIVED)
+        .where(_IS_LIVE)
+        # A card shows a story's title, teaser and reading time, never its text: the body
+        # (the largest column by far) stays in the database until someone reads the story.
+        .options(undefer(_any(_LIVE.body)) if with_body else defer(_any(_LIVE.body)))
     )
+
+
+# Built once: composing the statement cost more than running it. SQLAlchemy caches the
+# compiled SQL by the statement's structure, so reusing one object is safe and free.
+_CARDS = _cards_statement(with_body=False)
+_ALL_CARDS = _CARDS.order_by(*_NEWEST).limit(LIMIT)
+_CARDS_BY_ID = _CARDS.where(col(Story.id).in_(sa.bindparam("ids", expanding=True)))
+_CARD_BY_SLUG = _cards_statement(with_body=True).where(col(Story.slug) == sa.bindparam("slug"))
+# What ranking needs of each story online, and nothing else: the visit page picks three.
+_FACTS = (
+    sa.select(
+        col(Story.id),
+        _any(_LIVE.department),
+        col(Story.author_id),
+        _any(_LIVE.language),
+        _any(_LIVE.published_at),
+    )
+    .join(_LIVE, _ONLINE)
+    .where(_IS_LIVE)
+    .order_by(*_NEWEST)
+    .limit(LIMIT)
+)
 
 
 async def live_cards(db: AsyncSession) -> list[Card]:
-    rows = await db.execute(
-        _cards().order_by(col(Story.first_published_at).desc(), col(Story.id).desc()).limit(LIMIT)
-    )
+    rows = await db.execute(_ALL_CARDS)
     return [Card(*row) for row in rows.all()]
 
 
 async def live_card(db: AsyncSession, *, slug: str) -> Card | None:
-    row = (await db.execute(_cards().where(col(Story.slug) == slug))).first()
+    row = (await db.execute(_CARD_BY_SLUG, {"slug": slug})).first()
     return Card(*row) if row else None
 
 
@@ -139,15 +164,35 @@ async def context_for(db: AsyncSession, *, actor: User, now: datetime) -> Reader
     return ReaderContext(department=visit.department, people=set(people))
 
 
+def _order(
+    context: ReaderContext,
+    locale: str,
+    *,
+    department: str,
+    author_id: int | None,
+    language: str,
+    published_at: datetime | None,
+) -> tuple[int, int, float]:
+    """Relevant stories first; then the reader's language; then the newest."""
+    same_department = bool(context.department) and (
+        department.casefold() == context.department.casefold()
+    )
+    relevant = same_department or author_id in context.people
+    published = published_at.timestamp() if published_at else 0.0
+    return (0 if relevant else 1, 0 if language == locale else 1, -published)
+
+
 def rank(cards: Iterable[Card], *, context: ReaderContext, locale: str) -> list[Card]:
     """Relevant stories first; then the reader's language; then the newest."""
 
     def key(card: Card) -> tuple[int, int, float]:
-        published = card.published_at.timestamp() if card.published_at else 0.0
-        return (
-            0 if context.relevant(card) else 1,
-            0 if card.revision.language == locale else 1,
-            -published,
+        return _order(
+            context,
+            locale,
+            department=card.revision.department,
+            author_id=card.author.id,
+            language=card.revision.language,
+            published_at=card.published_at,
         )
 
     return sorted(cards, key=key)
@@ -170,9 +215,32 @@ def tags(cards: Iterable[Card]) -> tuple[list[str], list[str]]:
     return sorted(themes), sorted(teams.values(), key=str.casefold)
 
 
-def for_visit(
-    cards: Iterable[Card], *, department: str, people: Iterable[int], locale: str, count: int = 3
+async def for_visit(
+    db: AsyncSession, *, department: str, people: Iterable[int], locale: str, count: int = 3
 ) -> list[Card]:
-    """The few stories a visit page shows: the most relevant to that visit."""
+    """The few stories a visit page shows: the most relevant to that visit.
+
+    Ranked as ``rank`` ranks whole cards, on the few columns ranking needs; then only the
+    chosen stories are loaded whole (two light queries instead of every card online).
+    """
     context = ReaderContext(department=department, people=set(people))
-    return rank(cards, context=context, locale=locale)[:count]
+    facts = (await db.execute(_FACTS)).all()
+    chosen = sorted(
+        facts,
+        key=lambda row: _order(
+            context,
+            locale,
+            department=row[1],
+            author_id=row[2],
+            language=row[3],
+            published_at=row[4],
+        ),
+    )[:count]
+    if not chosen:
+        return []
+    ids = [row[0] for row in chosen]
+    cards = {
+        card.story.id: card
+        for card in (Card(*row) for row in (await db.execute(_CARDS_BY_ID, {"ids": ids})).all())
+    }
+    return [cards[i] for i in ids if i in cards]

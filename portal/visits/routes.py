@@ -46,8 +46,8 @@ async def home(request: Request) -> Response:
 async def _stories_for(db: Any, view: service.VisitView) -> list[reader.Card]:
     """Two or three stories for a candidate's visit: its department and its people first."""
     people = [p.user.id for p in view.people if p.user.id is not None]
-    return reader.for_visit(
-        await reader.live_cards(db),
+    return await reader.for_visit(
+        db,
         department=view.visit.department,
         people=people,
         locale=get_locale(),

@@ -82,16 +82,12 @@ class VisitView:
         return next((e for e in self.items if e.item.starts_at > now), None)
 
 
-def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
-    """Load a visit's whole day in three round trips, whatever its size.
-
-    The candidate's own answers come along in the first (they are theirs, and HR's).
-    """
+def _day_options(*, candidate: bool) -> tuple[Any, ...]:
     agenda = rel(Visit.agenda)
-    if actor.role is Role.CANDIDATE:
+    if candidate:
         # Internal items (a debrief, an HR sync) are never even loaded for a candidate.
         agenda = agenda.and_(col(AgendaItem.visible_to_candidate).is_(True))
-    return query.options(
+    return (
         joinedload(rel(Visit.location)),
         joinedload(rel(Visit.candidate)),
         joinedload(rel(Visit.preferences)),
@@ -101,6 +97,20 @@ def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
         .joinedload(rel(User.profile))
         .joinedload(rel(StaffProfile.photo)),
     )
+
+
+# Built once per kind of reader: composing the loader options cost a tenth of the page.
+_DAY_FOR_CANDIDATE = _day_options(candidate=True)
+_DAY_FOR_STAFF = _day_options(candidate=False)
+
+
+def _with_day(query: Select[Visit], actor: User) -> Select[Visit]:
+    """Load a visit's whole day in three round trips, whatever its size.
+
+    The candidate's own answers come along in the first (they are theirs, and HR's).
+    """
+    options = _DAY_FOR_CANDIDATE if actor.role is Role.CANDIDATE else _DAY_FOR_STAFF
+    return query.options(*options)
 
 
 def _view(visit: Visit, actor: User) -> VisitView:

@@ -293,11 +293,12 @@ def test_query_count_does_not_grow_with_the_visits(client, run, as_hr, count_que
     _fill(run, 38)
     with count_queries() as many:
         page = client.get("/hr").text
-    assert page.count('<tr id="visit-') == 40
-    # session, visits with candidate, location and answers, question counts, stories waiting
-    # together with the failed e-mails (portal.dashboard.deliveries), the visits of the
-    # candidates erased within two weeks (portal.dashboard.service._erasing)
-    assert len(few) == len(many) == 5, many
+    assert page.count('<tr id="visit-') == 25  # the soonest; the list has the others
+    assert "All 40 visits in the coming two weeks" in page
+    # session; the counts (visits, not invited, questions waiting, stories) with the failed
+    # e-mails (portal.dashboard.deliveries); the soonest visits with candidate, location,
+    # answers and question counts; the visits of the candidates erased within two weeks
+    assert len(few) == len(many) == 4, many
 
 
 def test_query_count_does_not_grow_with_the_candidates_to_be_erased(
@@ -313,7 +314,7 @@ def test_query_count_does_not_grow_with_the_candidates_to_be_erased(
         add_visit(run, f"Laat {n}", NOW - timedelta(days=40), outcome="hired", decided_on=DECIDED)
     with count_queries() as many:
         assert client.get("/hr").text.count('<tr id="erasing-') == 22
-    assert len(few) == len(many) == 5
+    assert len(few) == len(many) == 4
 
 
 # Four weeks after this the candidate is erased: Tuesday 8 December, within the fortnight.
@@ -363,3 +364,38 @@ def test_candidates_erased_within_two_weeks_are_listed_with_the_day(client, run,
 def test_no_erasure_list_when_no_one_is_due(client, run, as_hr):
     add_visit(run, "Gewone Kandidaat", NOW + timedelta(days=3))
     assert 'id="erasing-heading"' not in client.get("/hr").text
+
+
+def test_the_soonest_visits_are_shown_with_a_link_to_all_of_them(client, run, as_hr):
+    _fill(run, 30)
+    page = client.get("/hr").text
+    rows = page.split('<tr id="visit-')[1:]
+    assert len(rows) == 25
+    assert "the first 25 of 30" in page
+    # The visit list has the others, a page at a time in the same order.
+    assert 'href="/hr/visits?since=2026-12-01&amp;until=2026-12-15"' in page
+    assert "All 30 visits in the coming two weeks" in page
+
+
+def test_a_quiet_fortnight_has_no_link_to_more(client, run, as_hr):
+    _fill(run, 3)
+    page = client.get("/hr").text
+    assert page.count('<tr id="visit-') == 3
+    assert "the first" not in page and "visits in the coming two weeks</a>" not in page
+
+
+def test_the_soonest_erasures_are_shown_and_all_of_them_on_request(
+    client, run, as_hr, count_queries
+):
+    for n in range(27):
+        add_visit(run, f"Weg {n}", NOW - timedelta(days=40), outcome="hired", decided_on=DECIDED)
+    with count_queries() as few:
+        page = client.get("/hr").text
+    assert page.count('<tr id="erasing-') == 25
+    assert "The 25 soonest of 27" in page
+    assert 'href="/hr?erasing=all#erasing-heading">Show all 27</a>' in page
+    with count_queries() as all_of_them:
+        page = client.get("/hr", params={"erasing": "all"}).text
+    assert page.count('<tr id="erasing-') == 27
+    assert "Show all" not in page and "Soonest first" in page
+    assert len(few) == len(all_of_them) == 4

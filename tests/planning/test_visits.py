@@ -187,6 +187,17 @@ def test_the_visit_list_searches_and_costs_the_same_queries(
     assert "Volgende pagina" in page
 
 
+def test_an_htmx_search_answers_the_results_with_their_forms(client, run, login_as, people):
+    # The results block is rendered alone for htmx: it must carry its own imports (it once
+    # answered 500, "'csrf_field' is undefined", as soon as any visit was found).
+    login_as(people["hr"])
+    new_visit(client, candidate_email="htmx@example.org", candidate_name="Kandidaat Htmx")
+    answer = client.get("/hr/visits?q=htmx&since=2026-12-01", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "Kandidaat Htmx" in answer.text and 'name="csrf_token"' in answer.text
+    assert "<html" not in answer.text  # the fragment, not the page
+
+
 def test_history_shows_who_did_what(client, run, login_as, people):
     login_as(people["hr"])
     public_id = visit_id(new_visit(client))

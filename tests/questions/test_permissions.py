@@ -48,6 +48,13 @@ MATRIX = {
         "employee": 404,
         "hr": "ok",
     },
+    ("GET", "/hr/questions/{id}/route"): {
+        "owner": 404,
+        "candidate": 404,
+        "assignee": 404,
+        "employee": 404,
+        "hr": "ok",
+    },
     ("POST", "/hr/questions/{id}/route"): {
         "owner": 404,
         "candidate": 404,

@@ -68,7 +68,9 @@ def test_the_visit_page_shows_three_relevant_stories(client, run, login_as, coun
         "Eline over Product",
         "Engineering in English",
     ]
-    assert len(queries) <= 5, queries
+    # The session, the visit, its agenda, its people; what ranking needs of the stories
+    # online, then the three chosen whole.
+    assert len(queries) <= 6, queries
 
 
 def test_query_count_does_not_grow_with_stories(client, run, login_as, count_queries):
