@@ -171,7 +171,11 @@ def _bind(host: str, port: int) -> socket.socket | None:
     """The listening socket, taken before anything is printed; None (and a message) when the
     address is in use, so nobody is shown sign-in links for a portal that never starts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP, not the default 0: asyncio turns Nagle's algorithm off
+    # (TCP_NODELAY) only on connections whose socket says it is TCP, and accepted
+    # connections inherit the listening socket's proto. Without it every response on a
+    # kept-alive connection waited ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
