@@ -2,8 +2,9 @@
 
 For a candidate that means stories from the department of their visit and by the people
 they will meet, then the rest; within each group, stories in the reader's language come
-first, newest first. Everything is loaded in one query and ranked in Python: the number
-of stories online is small (capped at ``LIMIT``), and ranking needs no more round trips.
+first, newest first. Ranking happens in Python on what one query loads: the number of
+stories online is small (capped at ``LIMIT``). /stories loads every card whole; the visit
+page, which shows three, ranks on a few columns and then loads only those three.
 """
 
 from __future__ import annotations
@@ -74,10 +75,14 @@ class ReaderContext:
     people: set[int] = field(default_factory=set)
 
     def relevant(self, card: Card) -> bool:
+        return self.is_relevant(department=card.revision.department, author_id=card.author.id)
+
+    def is_relevant(self, *, department: str, author_id: int | None) -> bool:
+        """From the department of the reader's visit, or by someone they will meet."""
         same_department = bool(self.department) and (
-            card.revision.department.casefold() == self.department.casefold()
+            department.casefold() == self.department.casefold()
         )
-        return same_department or card.author.id in self.people
+        return same_department or author_id in self.people
 
 
 def _any(attribute: object) -> Any:
@@ -174,10 +179,7 @@ def _order(
     published_at: datetime | None,
 ) -> tuple[int, int, float]:
     """Relevant stories first; then the reader's language; then the newest."""
-    same_department = bool(context.department) and (
-        department.casefold() == context.department.casefold()
-    )
-    relevant = same_department or author_id in context.people
+    relevant = context.is_relevant(department=department, author_id=author_id)
     published = published_at.timestamp() if published_at else 0.0
     return (0 if relevant else 1, 0 if language == locale else 1, -published)
 
