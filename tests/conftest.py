@@ -252,10 +252,14 @@ def get_csrf(client: TestClient, path: str = "/login") -> str:
 
 
 @pytest.fixture
-def make_user(run: Callable[..., Any]) -> Callable[..., User]:
+def make_user(run: Callable[..., Any], clock: Clock) -> Callable[..., User]:
     from tests.factories import create_user
 
     def make(role: str = "candidate", **kw: Any) -> User:
+        # Made at the test clock's time, not the machine's: the retention rules count from
+        # an account's creation, and a date read off the real clock made those tests pass
+        # on 1 December 2026 only (and fail from 23:00 UTC, already 2 December in the zone).
+        kw.setdefault("created_at", clock())
         return run(lambda db: create_user(db, role=role, **kw))  # type: ignore[no-any-return]
 
     return make

@@ -34,6 +34,7 @@ async def create_user(
     is_active: bool = True,
     job_title: str = "Engineer",
     visible: bool = True,
+    created_at: datetime | None = None,
 ) -> User:
     n = next(_seq)
     user = User(
@@ -43,6 +44,8 @@ async def create_user(
         locale=locale,
         is_active=is_active,
     )
+    if created_at is not None:
+        user.created_at = created_at
     if user.role.is_staff:
         user.profile = StaffProfile(
             job_title=job_title, department="Engineering", visible_to_candidates=visible
